@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+export const LANGUAGES = ["node", "python", "go", "java", "kotlin", "rust", "dotnet", "ruby", "php"] as const;
+export const PACKAGE_MANAGERS = [
+  "npm", "pnpm", "yarn", "bun",
+  "pip", "poetry", "uv", "pdm", "pipenv",
+  "go", "maven", "gradle", "cargo", "dotnet", "bundler", "composer",
+] as const;
+export const MONOREPO_TOOLS = [
+  "npm workspaces", "pnpm workspaces", "yarn workspaces", "bun workspaces",
+  "turbo", "nx", "cargo", "go work", "maven modules", "gradle multi-project", "multi-service",
+] as const;
+
+export type Language = (typeof LANGUAGES)[number];
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+export type MonorepoTool = (typeof MONOREPO_TOOLS)[number];
+
+/** A command the project really has: the exact shell line, run from the project's directory. */
+export const commandSchema = z.string();
+
+export const projectSchema = z.object({
+  /** Directory relative to the analysed root, "." for the root itself, always with forward slashes. */
+  path: z.string(),
+  /** Human name (package name, module name or directory name). */
+  name: z.string(),
+  language: z.enum(LANGUAGES),
+  packageManager: z.enum(PACKAGE_MANAGERS),
+  /** Runtime/toolchain versions, e.g. { node: "20" }, { python: "3.12" }, { go: "1.22" }, { java: "21" }. */
+  versions: z.record(z.string(), z.string()),
+  commands: z.object({
+    install: commandSchema.optional(),
+    lint: commandSchema.optional(),
+    test: commandSchema.optional(),
+    build: commandSchema.optional(),
+  }),
+  frameworks: z.array(z.string()),
+  /** Lockfiles relative to the analysed root; used for cache keys. */
+  lockfiles: z.array(z.string()),
+  /** Files (relative to the root) that decided language, package manager, versions and commands. */
+  evidence: z.array(z.string()),
+  /** Dockerfile for this project relative to the root, when there is one. */
+  dockerfile: z.string().optional(),
+  /** Port the app listens on when known (Dockerfile EXPOSE, framework default). */
+  port: z.number().int().optional(),
+  /** True when the project serves HTTP (web framework detected). */
+  servesHttp: z.boolean(),
+  /**
+   * Directory (relative to the root) that owns this project's lockfile and where `commands.install` must run,
+   * when that is not `path` (a JS workspace member installs from the workspace root).
+   */
+  workspaceRoot: z.string().optional(),
+  /**
+   * Sub-directories built together with this project by its own tool (Maven modules, Gradle subprojects,
+   * Cargo workspace members, projects of a .NET solution, uv workspace members), relative to the root.
+   */
+  modules: z.array(z.string()).optional(),
+});
+export type Project = z.infer<typeof projectSchema>;
+
+export const serviceSchema = z.object({
+  name: z.string(),
+  /** Build context relative to the root. */
+  context: z.string(),
+  dockerfile: z.string().optional(),
+  image: z.string().optional(),
+  ports: z.array(z.number().int()),
+  source: z.string(),
+});
+export type Service = z.infer<typeof serviceSchema>;
+
+export const analysisSchema = z.object({
+  projects: z.array(projectSchema),
+  monorepo: z.enum(MONOREPO_TOOLS).optional(),
+  services: z.array(serviceSchema),
+  /** CI systems already configured in the repository. */
+  existingCi: z.array(z.enum(["github-actions", "gitlab-ci", "jenkins", "circleci"])),
+  /** Default branch as far as the repository tells (git HEAD), else "main". */
+  defaultBranch: z.string(),
+  /** Caveats for the reader: ambiguous signals and which way the analysis went. Also merged into the result's warnings. */
+  warnings: z.array(z.string()),
+  stats: z.object({
+    filesVisited: z.number().int(),
+    directoriesVisited: z.number().int(),
+    filesRead: z.number().int(),
+    elapsedMs: z.number(),
+  }),
+});
+export type Analysis = z.infer<typeof analysisSchema>;
