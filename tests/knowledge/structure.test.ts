@@ -1,0 +1,191 @@
+// Shape of the knowledge layer: frontmatter of skills, commands and agents,
+// SKILL.md size, reference links, and MCP tool names.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { MCP_TOOLS, frontmatter, markdownFiles, readRepoFile, repoRoot } from "./markdown.ts";
+
+const REQUIRED_SKILLS = [
+  "senior-devops",
+  "cicd-pipelines",
+  "containers-docker",
+  "kubernetes-operations",
+  "terraform-iac",
+  "deployment-strategies",
+  "observability-slo",
+  "devops-security",
+  "incident-response",
+  "cloud-cost-finops",
+];
+const REQUIRED_COMMANDS = [
+  "pipeline",
+  "terraform",
+  "deploy",
+  "dockerize",
+  "k8s-review",
+  "iac-review",
+  "incident",
+  "postmortem",
+  "runbook",
+  "slo",
+];
+const REQUIRED_AGENTS = ["devops-engineer", "sre-incident-commander", "infrastructure-reviewer"];
+
+/** Claude Code's built-in tools a command or agent may name. */
+const BUILTIN_TOOLS = new Set([
+  "Read",
+  "Write",
+  "Edit",
+  "MultiEdit",
+  "Glob",
+  "Grep",
+  "Bash",
+  "WebFetch",
+  "WebSearch",
+  "TodoWrite",
+  "Task",
+  "Agent",
+  "AskUserQuestion",
+  "NotebookEdit",
+]);
+
+const skillDirs = readdirSync(path.join(repoRoot, "skills"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+const commandFiles = readdirSync(path.join(repoRoot, "commands")).filter((f) => f.endsWith(".md")).sort();
+const agentFiles = readdirSync(path.join(repoRoot, "agents")).filter((f) => f.endsWith(".md")).sort();
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.trim() !== "" ? v : undefined;
+}
+
+function toolList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v !== "string") return [];
+  // "Read, Grep, Bash(git log:*)" — split on commas outside parentheses
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of v) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+function checkTools(where: string, tools: string[], failures: string[]): void {
+  if (tools.length === 0) failures.push(`${where}: empty tool list`);
+  for (const t of tools) {
+    if (t.startsWith("mcp__")) {
+      if (!MCP_TOOLS.includes(t)) failures.push(`${where}: unknown MCP tool ${t}`);
+      continue;
+    }
+    const m = /^([A-Za-z]+)(\((.+)\))?$/.exec(t);
+    if (!m || !BUILTIN_TOOLS.has(m[1]!)) failures.push(`${where}: unknown tool ${t}`);
+    else if (m[1] === "Bash" && !m[3]) failures.push(`${where}: unrestricted Bash; name the commands, e.g. Bash(git diff:*)`);
+  }
+}
+
+test("all required skills, commands and agents exist", () => {
+  for (const s of REQUIRED_SKILLS) assert.ok(skillDirs.includes(s), `missing skill ${s}`);
+  for (const c of REQUIRED_COMMANDS) assert.ok(commandFiles.includes(`${c}.md`), `missing command ${c}`);
+  for (const a of REQUIRED_AGENTS) assert.ok(agentFiles.includes(`${a}.md`), `missing agent ${a}`);
+});
+
+test("every skill has name + description frontmatter, a body under 500 lines, and live reference links", () => {
+  const failures: string[] = [];
+  for (const s of skillDirs) {
+    const rel = `skills/${s}/SKILL.md`;
+    if (!existsSync(path.join(repoRoot, rel))) {
+      failures.push(`${rel}: missing`);
+      continue;
+    }
+    const text = readRepoFile(rel);
+    const fm = frontmatter(text);
+    if (!fm) {
+      failures.push(`${rel}: no YAML frontmatter`);
+      continue;
+    }
+    if (fm.data.name !== s) failures.push(`${rel}: name must be "${s}", is ${String(fm.data.name)}`);
+    if (!/^[a-z0-9-]{1,64}$/.test(s)) failures.push(`${rel}: name must be lowercase letters, digits, hyphens`);
+    const d = str(fm.data.description);
+    if (!d) failures.push(`${rel}: description missing`);
+    else if (d.length > 1024) failures.push(`${rel}: description over 1024 characters`);
+    if (fm.lines >= 500) failures.push(`${rel}: ${fm.lines} lines (must be < 500)`);
+    // references: every linked file exists; every file in references/ is linked
+    const linked = new Set([...fm.body.matchAll(/\]\((references\/[^)#\s]+)\)/g)].map((m) => m[1]!));
+    for (const l of linked) {
+      if (!existsSync(path.join(repoRoot, "skills", s, l))) failures.push(`${rel}: broken link ${l}`);
+    }
+    const refDir = path.join(repoRoot, "skills", s, "references");
+    if (existsSync(refDir)) {
+      for (const f of readdirSync(refDir)) {
+        if (!linked.has(`references/${f}`)) failures.push(`${rel}: references/${f} is never linked from SKILL.md`);
+      }
+    }
+  }
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+test("every command has description, argument-hint, restricted allowed-tools and uses $ARGUMENTS", () => {
+  const failures: string[] = [];
+  for (const f of commandFiles) {
+    const rel = `commands/${f}`;
+    const fm = frontmatter(readRepoFile(rel));
+    if (!fm) {
+      failures.push(`${rel}: no YAML frontmatter`);
+      continue;
+    }
+    if (!str(fm.data.description)) failures.push(`${rel}: description missing`);
+    if (!str(fm.data["argument-hint"])) failures.push(`${rel}: argument-hint missing`);
+    const tools = toolList(fm.data["allowed-tools"]);
+    checkTools(`${rel} allowed-tools`, tools, failures);
+    if (!fm.body.includes("$ARGUMENTS")) failures.push(`${rel}: body does not use $ARGUMENTS`);
+  }
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+test("every agent has name, description and a tools allow-list", () => {
+  const failures: string[] = [];
+  for (const f of agentFiles) {
+    const rel = `agents/${f}`;
+    const fm = frontmatter(readRepoFile(rel));
+    if (!fm) {
+      failures.push(`${rel}: no YAML frontmatter`);
+      continue;
+    }
+    const name = f.replace(/\.md$/, "");
+    if (fm.data.name !== name) failures.push(`${rel}: name must be "${name}"`);
+    if (!str(fm.data.description)) failures.push(`${rel}: description missing`);
+    checkTools(`${rel} tools`, toolList(fm.data.tools), failures);
+    if (fm.body.trim().length < 400) failures.push(`${rel}: system prompt is too thin`);
+  }
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+test("every MCP tool name mentioned anywhere is one of the four real tools", () => {
+  const failures: string[] = [];
+  let mentions = 0;
+  for (const rel of markdownFiles()) {
+    for (const m of readRepoFile(rel).matchAll(/mcp__[A-Za-z0-9_*-]+/g)) {
+      mentions++;
+      if (!MCP_TOOLS.includes(m[0])) failures.push(`${rel}: ${m[0]}`);
+    }
+  }
+  assert.ok(mentions >= 10, `expected the knowledge layer to name the MCP tools, found ${mentions} mentions`);
+  assert.deepEqual(failures, [], `unknown MCP tool names:\n${failures.join("\n")}`);
+});
+
+test("no machine-absolute paths in the knowledge layer", () => {
+  const failures = markdownFiles()
+    .filter((rel) => /(^|[\s"\'`(])\/work\/|\/tmp\/bash_jobs|\/home\/[a-z]/.test(readRepoFile(rel)))
+    .map((rel) => rel);
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
