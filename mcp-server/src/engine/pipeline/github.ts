@@ -1,0 +1,304 @@
+import type { Analysis } from "../analyze/types.ts";
+import type { GeneratedFile } from "../core/types.ts";
+import type { TemplateEngine } from "../templating/render.ts";
+import type { ImagePlan, PipelinePlan, ProjectJob } from "./model.ts";
+import { pinned, pinnedComment } from "./pinned-actions.ts";
+
+/** One workflow step; `with` values are strings. Rendered by the shared `pipeline/github/step` partial. */
+export interface GhStep {
+  name: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  version?: string;
+  with?: [string, string][];
+  env?: [string, string][];
+  run?: string;
+  workingDirectory?: string;
+}
+
+const action = (id: string, name: string, inputs: Record<string, string> = {}, extra: Partial<GhStep> = {}): GhStep => ({
+  name,
+  uses: pinned(id),
+  version: pinnedComment(id),
+  with: Object.entries(inputs),
+  ...extra,
+});
+
+/** Every field present (strict templates): absent ones as null / empty lists. */
+function norm(step: GhStep) {
+  return {
+    name: step.name, id: step.id ?? null, if: step.if ?? null, uses: step.uses ?? null, version: step.version ?? null,
+    with: step.with ?? [], env: step.env ?? [], run: step.run ?? null, workingDirectory: step.workingDirectory ?? null,
+  };
+}
+const normJob = <T extends { steps: GhStep[] }>(job: T) => ({ ...job, steps: job.steps.map(norm) });
+
+const checkout = (fetchDepth?: number): GhStep =>
+  action("checkout", "Check out", { "persist-credentials": "false", ...(fetchDepth !== undefined ? { "fetch-depth": String(fetchDepth) } : {}) });
+
+/** Setup steps for a project's toolchain, with the dependency cache keyed on its lockfiles. */
+function setupSteps(job: ProjectJob, warnings: string[]): GhStep[] {
+  const p = job.project;
+  const locks = job.lockfiles.join("\n");
+  const hasLock = job.lockfiles.length > 0;
+  const steps: GhStep[] = [];
+  switch (p.language) {
+    case "node": {
+      const version = job.version ?? "lts/*";
+      if (p.packageManager === "bun") {
+        steps.push(action("setup-bun", "Set up Bun", p.versions.bun ? { "bun-version": p.versions.bun } : {}));
+        if (hasLock) {
+          steps.push(action("cache", "Cache Bun packages", { path: "~/.bun/install/cache", key: `bun-\${{ runner.os }}-\${{ hashFiles(${job.lockfiles.map((l) => `'${l}'`).join(", ")}) }}` }));
+        }
+        break;
+      }
+      if (p.packageManager === "pnpm") {
+        steps.push(action("pnpm-setup", "Set up pnpm", p.versions.pnpm ? { version: p.versions.pnpm } : {}));
+      }
+      if (p.packageManager === "yarn") steps.push({ name: "Enable Corepack (Yarn)", run: "corepack enable" });
+      const cache: Record<string, string> = hasLock && p.packageManager !== "npm"
+        ? { cache: p.packageManager, "cache-dependency-path": locks }
+        : hasLock ? { cache: "npm", "cache-dependency-path": locks } : { "package-manager-cache": "false" };
+      steps.push(action("setup-node", "Set up Node.js", { "node-version": version, ...cache }));
+      break;
+    }
+    case "python": {
+      const version = job.version ?? "3.x";
+      if (p.packageManager === "uv") {
+        steps.push(action("setup-uv", "Set up uv", hasLock ? { "enable-cache": "true", "cache-dependency-glob": locks } : {}));
+        steps.push(action("setup-python", "Set up Python", { "python-version": version }));
+        break;
+      }
+      if (p.packageManager === "poetry" || p.packageManager === "pipenv" || p.packageManager === "pdm") {
+        steps.push({ name: `Install ${p.packageManager}`, run: `pipx install ${p.packageManager}` });
+      }
+      const cacheKind = p.packageManager === "poetry" || p.packageManager === "pipenv" ? p.packageManager : p.packageManager === "pip" ? "pip" : undefined;
+      steps.push(action("setup-python", "Set up Python", {
+        "python-version": version,
+        ...(hasLock && cacheKind ? { cache: cacheKind, "cache-dependency-path": locks } : {}),
+      }));
+      if (p.packageManager === "pdm" && hasLock) {
+        steps.push(action("cache", "Cache PDM packages", { path: "~/.cache/pdm", key: `pdm-\${{ runner.os }}-\${{ hashFiles(${job.lockfiles.map((l) => `'${l}'`).join(", ")}) }}` }));
+      }
+      break;
+    }
+    case "go":
+      steps.push(action("setup-go", "Set up Go", {
+        ...(job.version ? { "go-version": job.version } : { "go-version-file": p.path === "." ? "go.mod" : `${p.path}/go.mod` }),
+        ...(hasLock ? { "cache-dependency-path": locks } : { cache: "false" }),
+      }));
+      break;
+    case "java":
+    case "kotlin": {
+      const kind = p.packageManager === "gradle" ? "gradle" : "maven";
+      steps.push(action("setup-java", "Set up Java", {
+        distribution: "temurin",
+        "java-version": job.version ?? "21",
+        ...(hasLock ? { cache: kind, "cache-dependency-path": locks } : { cache: kind }),
+      }));
+      if (!job.version) warnings.push(`${p.path}: no Java version declared; CI uses Java 21 (set maven.compiler.release or a Gradle toolchain to pin it)`);
+      break;
+    }
+    case "rust":
+      steps.push({ name: "Install Rust toolchain", run: `rustup toolchain install ${job.version ?? "stable"} --profile minimal --component clippy,rustfmt && rustup default ${job.version ?? "stable"}` });
+      steps.push(action("rust-cache", "Cache Cargo", { workspaces: p.path === "." ? ". -> target" : `${p.path} -> target` }));
+      break;
+    case "dotnet":
+      steps.push(action("setup-dotnet", "Set up .NET", {
+        ...(job.version ? { "dotnet-version": `${job.version}.x` } : { "dotnet-version": "8.0.x" }),
+        ...(hasLock ? { cache: "true", "cache-dependency-path": locks } : {}),
+      }));
+      break;
+    case "ruby":
+      steps.push(action("setup-ruby", "Set up Ruby", {
+        ...(job.version ? { "ruby-version": job.version } : {}),
+        "bundler-cache": hasLock ? "true" : "false",
+        "working-directory": job.installDir,
+      }));
+      break;
+    case "php":
+      steps.push(action("setup-php", "Set up PHP", { "php-version": job.version ?? "8.4", tools: "composer" }));
+      if (hasLock) {
+        steps.push(action("cache", "Cache Composer packages", { path: "~/.cache/composer/files", key: `composer-\${{ runner.os }}-\${{ hashFiles(${job.lockfiles.map((l) => `'${l}'`).join(", ")}) }}` }));
+      }
+      break;
+  }
+  return steps;
+}
+
+function projectJob(job: ProjectJob, plan: PipelinePlan, warnings: string[]) {
+  const steps: GhStep[] = [checkout(), ...setupSteps(job, warnings)];
+  for (const step of job.steps) {
+    // Ruby's bundler-cache already ran `bundle install` against the lockfile.
+    if (step.stage === "install" && job.project.language === "ruby" && job.lockfiles.length > 0) continue;
+    steps.push({ name: step.name, run: step.run, workingDirectory: step.dir === "." ? undefined : step.dir });
+  }
+  return {
+    id: job.id,
+    name: `${job.project.name} (${job.project.path})`,
+    needsChanges: plan.monorepo && job.triggers.length > 0,
+    timeout: 30,
+    steps,
+  };
+}
+
+function imageRef(plan: PipelinePlan, image: ImagePlan, single: boolean): string {
+  if (plan.registry) return `${plan.registry}/${image.name}`;
+  return single ? "ghcr.io/${{ github.repository }}" : `ghcr.io/\${{ github.repository }}/${image.name}`;
+}
+
+export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
+  const warnings = plan.warnings;
+  const branch = plan.defaultBranch;
+  const onDefault = `github.event_name == 'push' && github.ref == 'refs/heads/${branch}'`;
+  const jobs = plan.jobs.map((j) => projectJob(j, plan, warnings));
+  const filtered = plan.monorepo && plan.jobs.some((j) => j.triggers.length > 0);
+  const changes = filtered
+    ? plan.jobs.filter((j) => j.triggers.length > 0).map((j) => ({ id: j.id, output: `\${{ steps.filter.outputs.${j.id} }}`, paths: j.triggers }))
+    : [];
+  const ghcr = !plan.registry;
+  const images = plan.images.map((image) => {
+    const ref = imageRef(plan, image, plan.images.length === 1);
+    const projectJobId = image.projectJob;
+    const pj = plan.jobs.find((j) => j.id === projectJobId);
+    const condition = filtered && pj && pj.triggers.length > 0 ? `needs.changes.outputs.${pj.id} == 'true'` : undefined;
+    const needs = [...(condition ? ["changes"] : []), ...(projectJobId ? [projectJobId] : [])];
+    const steps: GhStep[] = [
+      checkout(),
+      action("setup-buildx", "Set up Docker Buildx"),
+      action("docker-login", "Log in to the registry", {
+        registry: ghcr ? "ghcr.io" : plan.registry!.split("/")[0]!,
+        username: ghcr ? "${{ github.actor }}" : "${{ secrets.REGISTRY_USERNAME }}",
+        password: ghcr ? "${{ secrets.GITHUB_TOKEN }}" : "${{ secrets.REGISTRY_PASSWORD }}",
+      }, { if: onDefault }),
+      action("docker-metadata", "Image tags", {
+        images: ref,
+        tags: "type=sha,format=long\ntype=ref,event=branch\ntype=ref,event=pr",
+      }, { id: "meta" }),
+      action("docker-build-push", "Build image", {
+        context: image.context,
+        file: image.dockerfile,
+        load: "true",
+        push: "false",
+        tags: "${{ steps.meta.outputs.tags }}",
+        labels: "${{ steps.meta.outputs.labels }}",
+        "cache-from": `type=gha,scope=${image.id}`,
+        "cache-to": `type=gha,scope=${image.id},mode=max`,
+      }),
+      action("trivy", "Scan image (Trivy)", {
+        "image-ref": "${{ fromJSON(steps.meta.outputs.json).tags[0] }}",
+        severity: "HIGH,CRITICAL",
+        "ignore-unfixed": "true",
+        "exit-code": "1",
+      }),
+      action("docker-build-push", "Push image", {
+        context: image.context,
+        file: image.dockerfile,
+        push: "true",
+        tags: "${{ steps.meta.outputs.tags }}",
+        labels: "${{ steps.meta.outputs.labels }}",
+        "cache-from": `type=gha,scope=${image.id}`,
+      }, { if: onDefault }),
+    ];
+    return {
+      id: `docker-${image.id}`,
+      name: `Image ${image.name}`,
+      needs,
+      if: condition,
+      packagesWrite: ghcr,
+      steps,
+    };
+  });
+
+  const deployNeeds = images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id);
+  const deploySteps = (env: string): GhStep[] => [
+    checkout(),
+    action("setup-kubectl", "Set up kubectl", { version: "v1.36.3" }),
+    {
+      name: "Configure cluster access",
+      env: [["KUBE_CONFIG", "${{ secrets.KUBE_CONFIG }}"]],
+      run: "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"\nprintf '%s' \"$KUBE_CONFIG\" > \"$RUNNER_TEMP/kubeconfig\"\necho \"KUBECONFIG=$RUNNER_TEMP/kubeconfig\" >> \"$GITHUB_ENV\"",
+    },
+    ...plan.deployApps.map((app) => ({ name: `Deploy ${app} to ${env}`, run: `kubectl apply -k deploy/${app}/overlays/${env}` })),
+  ];
+  const deploy = plan.stages.includes("deploy")
+    ? [
+        { id: "deploy-staging", name: "Deploy to staging", environment: "staging", needs: deployNeeds, if: onDefault, steps: deploySteps("staging") },
+        { id: "deploy-production", name: "Deploy to production", environment: "production", needs: ["deploy-staging"], if: onDefault, steps: deploySteps("production") },
+      ]
+    : [];
+
+  const security = plan.stages.includes("security")
+    ? {
+        steps: [
+          checkout(0),
+          action("trufflehog", "Secret scan (TruffleHog)", { version: "3.97.0", extra_args: "--results=verified,unknown" }),
+          action("trivy", "Dependency and filesystem scan (Trivy)", {
+            "scan-type": "fs",
+            "scan-ref": ".",
+            scanners: "vuln,secret,misconfig",
+            severity: "HIGH,CRITICAL",
+            "ignore-unfixed": "true",
+            "exit-code": "1",
+          }),
+        ] as GhStep[],
+      }
+    : undefined;
+
+  const workflow = engine.renderYaml("pipeline/github-actions/ci.yml", {
+    branch,
+    changes,
+    changesCheckout: norm(checkout(0)),
+    jobs: jobs.map(normJob),
+    security: security ? normJob(security) : null,
+    images: images.map((i) => normJob({ ...i, if: i.if ?? null })),
+    deploy: deploy.map(normJob),
+  });
+
+  const files: GeneratedFile[] = [{ path: plan.ciFile, content: workflow, kind: "github-workflow" }];
+  files.push({ path: ".github/dependabot.yml", content: renderDependabot(analysis, plan, engine), kind: "github-dependabot" });
+
+  nextSteps.push(`Protect ${branch}: Settings → Branches → require the CI checks (${[...jobs.map((j) => j.id), ...(security ? ["security"] : [])].join(", ")}) to pass before merging.`);
+  if (images.length > 0) {
+    if (ghcr) nextSteps.push("Images push to ghcr.io with the built-in GITHUB_TOKEN (the docker jobs get packages: write); after the first push, set each package's visibility under Packages.");
+    else nextSteps.push(`Add repository secrets REGISTRY_USERNAME and REGISTRY_PASSWORD (a push token) for ${plan.registry}.`);
+  }
+  if (deploy.length > 0) {
+    nextSteps.push("Create environments `staging` and `production` (Settings → Environments); on `production` add Required reviewers (the manual approval) and restrict deployment branches to " + branch + ".");
+    nextSteps.push("Add an environment secret KUBE_CONFIG (a kubeconfig for a deploy-only service account) to each environment; for a cloud cluster prefer OIDC federation (add permissions: id-token: write to the deploy jobs and the cloud's login action).");
+    nextSteps.push(`The deploy jobs run kubectl apply -k deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")}: generate those overlays with deployment-manager and set their image tags (kustomize edit set image) to the sha-<commit> tags this pipeline pushes.`);
+  }
+  if (security) nextSteps.push("Trivy and TruffleHog fail the security job on HIGH/CRITICAL findings or live secrets; add accepted findings to .trivyignore rather than lowering the threshold.");
+  return files;
+}
+
+const DEPENDABOT: Record<string, string> = {
+  npm: "npm", pnpm: "npm", yarn: "npm", bun: "bun",
+  pip: "pip", poetry: "pip", pipenv: "pip", pdm: "pip", uv: "uv",
+  go: "gomod", maven: "maven", gradle: "gradle", cargo: "cargo", dotnet: "nuget", bundler: "bundler", composer: "composer",
+};
+
+function renderDependabot(analysis: Analysis, plan: PipelinePlan, engine: TemplateEngine): string {
+  const updates: { ecosystem: string; directory: string }[] = [{ ecosystem: "github-actions", directory: "/" }];
+  const seen = new Set<string>();
+  const add = (ecosystem: string, dir: string) => {
+    const directory = dir === "." ? "/" : `/${dir}`;
+    const key = `${ecosystem} ${directory}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    updates.push({ ecosystem, directory });
+  };
+  for (const job of plan.jobs) add(DEPENDABOT[job.project.packageManager]!, job.installDir);
+  for (const image of plan.images) {
+    const dir = image.dockerfile.includes("/") ? image.dockerfile.slice(0, image.dockerfile.lastIndexOf("/")) : ".";
+    add("docker", dir);
+  }
+  for (const service of analysis.services) {
+    if (service.dockerfile && !plan.images.length) {
+      const dir = service.dockerfile.includes("/") ? service.dockerfile.slice(0, service.dockerfile.lastIndexOf("/")) : ".";
+      add("docker", dir);
+    }
+  }
+  return engine.renderYaml("pipeline/github-actions/dependabot.yml", { updates });
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { analyzeRepository } from "../analyze/index.ts";
+import { commonCliOptions, commonInput, defineCapability } from "../core/capability.ts";
+import { templateEngine } from "../templating/render.ts";
+import "../validate/pipeline-validators.ts";
+import { resolveRoot, validateAndWrite } from "../writer/index.ts";
+import { PLATFORMS, STAGES } from "./model.ts";
+import { renderPipeline } from "./render.ts";
+
+export { renderPipeline } from "./render.ts";
+
+export const pipelineCapability = defineCapability({
+  tool: "pipeline-generator",
+  title: "Generate a CI/CD pipeline",
+  description:
+    "Analyses the repository and writes a CI/CD pipeline for GitHub Actions, GitLab CI, Jenkins or CircleCI: one job per project " +
+    "(lint/test/build with the project's own commands, lockfile-keyed caches, path filters in monorepos), dependency audit, Trivy and " +
+    "secret scanning, container builds (pushed only from the default branch; a Dockerfile is generated where a service has none) and " +
+    "staging/production deploys behind an approval. Every file is validated before anything is written; changed files are never overwritten without force.",
+  inputShape: {
+    ...commonInput,
+    platform: z.enum(PLATFORMS).optional().describe("CI platform; default: the one the repository already uses, else github-actions"),
+    stages: z.array(z.enum(STAGES)).optional()
+      .describe("Stages to generate; default: lint/test/build where the project has the command, security, docker when a Dockerfile exists (deploy only when asked)"),
+    defaultBranch: z.string().min(1).max(200).optional().describe("Branch that pushes images and deploys; default: the repository's (git HEAD), else main"),
+    registry: z.string().min(1).max(200).optional()
+      .describe("Container registry host[/namespace] for docker push; default ghcr.io on GitHub, $CI_REGISTRY_IMAGE on GitLab"),
+  },
+  annotations: { title: "Generate a CI/CD pipeline", readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  cli: {
+    command: "pipeline",
+    summary: "generate a CI/CD pipeline (github-actions, gitlab-ci, jenkins, circleci)",
+    options: [
+      { flags: "--platform <platform>", key: "platform", description: `CI platform: ${PLATFORMS.join(", ")}` },
+      { flags: "--stages <list>", key: "stages", type: "list", description: `comma-separated stages: ${STAGES.join(", ")}` },
+      { flags: "--default-branch <name>", key: "defaultBranch", description: "branch that pushes images and deploys" },
+      { flags: "--registry <host>", key: "registry", description: "container registry host[/namespace] to push images to" },
+      ...commonCliOptions,
+    ],
+  },
+  async run(input, context) {
+    const root = resolveRoot(input.path);
+    context.progress(`analysing ${root}`);
+    const analysis = await analyzeRepository(root, { progress: context.progress });
+    const rendered = renderPipeline(
+      analysis,
+      { platform: input.platform, stages: input.stages, defaultBranch: input.defaultBranch, registry: input.registry },
+      templateEngine(context.templatesDir),
+    );
+    context.progress(`rendered ${rendered.files.length} file(s) for ${rendered.plan.platform}`);
+    return validateAndWrite({
+      tool: "pipeline-generator",
+      root,
+      files: rendered.files,
+      dryRun: input.dryRun,
+      force: input.force,
+      warnings: [...analysis.warnings, ...rendered.warnings],
+      nextSteps: rendered.nextSteps,
+      analysis,
+      details: { platform: rendered.plan.platform, stages: rendered.plan.stages, defaultBranch: rendered.plan.defaultBranch },
+      progress: context.progress,
+    });
+  },
+});

@@ -1,0 +1,72 @@
+import type { GeneratedFile } from "../core/types.ts";
+import { groovyString, shellWord } from "../templating/quote.ts";
+import type { TemplateEngine } from "../templating/render.ts";
+import type { PipelinePlan } from "./model.ts";
+import { containerImage } from "./pinned-actions.ts";
+import { installKubectl } from "./shared.ts";
+import { containerToolchain } from "./toolchain.ts";
+
+const WS = "\u0000WORKSPACE\u0000";
+
+/** A Groovy expression for a value that contains the workspace path: quoted literals joined with env.WORKSPACE. */
+function workspaceExpr(value: string): string {
+  return value.split(WS).map((part, i) => (i === 0 ? [part] : ["env.WORKSPACE", part])).flat()
+    .filter((p) => p !== "").map((p) => (p === "env.WORKSPACE" ? p : groovyString(p))).join(" + ");
+}
+
+const changesets = (triggers: string[]) => triggers.map((t) => (t.endsWith("/") ? `${t}**` : t));
+
+export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
+  const jobs = plan.jobs.map((job) => {
+    const tc = containerToolchain(job, WS);
+    return {
+      id: job.id,
+      image: tc.image,
+      env: [["HOME", workspaceExpr(WS)], ...tc.cacheEnv.map(([k, v]) => [k, workspaceExpr(v)])],
+      changesets: plan.monorepo && job.triggers.length > 0 ? changesets(job.triggers) : [],
+      prepare: tc.prepare,
+      steps: job.steps.map((s) => ({ dir: s.dir === "." ? null : s.dir, run: s.run, name: s.name })),
+    };
+  });
+  const registry = plan.registry ?? null;
+  const images = plan.images.map((image) => ({
+    id: image.id,
+    label: `Build ${image.name}`,
+    ref: `${registry ?? "registry.example.invalid"}/${image.name}`,
+    build: `docker build --pull --tag "$IMAGE:$GIT_COMMIT" --tag "$IMAGE:$(printf '%s' "$BRANCH_NAME" | tr -c 'A-Za-z0-9_.-' '-')" --file ${shellWord(image.dockerfile)} ${shellWord(image.context)}`,
+    scan: `docker run --rm -v /var/run/docker.sock:/var/run/docker.sock ${containerImage("trivy")} image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed "$IMAGE:$GIT_COMMIT"`,
+    push: `docker push --all-tags "$IMAGE"`,
+  }));
+  const deploy = plan.stages.includes("deploy")
+    ? ["staging", "production"].map((env) => ({
+        env,
+        title: env === "staging" ? "Deploy staging" : "Deploy production",
+        credentialsId: `kubeconfig-${env}`,
+        approval: env === "production",
+        script: [...installKubectl().map((l) => l.replace("/usr/local/bin/kubectl", "\"$WORKSPACE/.bin/kubectl\"").replace("install -m", "mkdir -p \"$WORKSPACE/.bin\" && install -m")),
+          ...plan.deployApps.map((app) => `"$WORKSPACE/.bin/kubectl" apply -k deploy/${app}/overlays/${env}`)],
+      }))
+    : [];
+  const content = engine.render("pipeline/jenkins/Jenkinsfile", {
+    branch: plan.defaultBranch,
+    jobs,
+    security: plan.stages.includes("security"),
+    gitleaksImage: containerImage("gitleaks"),
+    trivyImage: containerImage("trivy"),
+    deployImage: containerImage("docker"),
+    images,
+    registryHost: registry ? registry.split("/")[0] : "registry.example.invalid",
+    deploy,
+  });
+  nextSteps.push("Use a Multibranch Pipeline job (the when { branch } and changeset conditions need it) with the Pipeline, Docker Pipeline and Credentials Binding plugins; agents need Docker.");
+  if (plan.monorepo) nextSteps.push("Jenkins computes changesets against the previous build of the branch: the first build of a branch or pull request runs every project stage.");
+  if (images.length > 0) {
+    nextSteps.push("Add a 'Username with password' credential with id registry-credentials for the container registry" + (registry ? ` ${registry}.` : "; re-run with --registry <host/namespace> to replace the placeholder registry.example.invalid."));
+  }
+  if (deploy.length > 0) {
+    nextSteps.push("Add 'Secret file' credentials kubeconfig-staging and kubeconfig-production (kubeconfigs of deploy-only service accounts); restrict who may approve the production input step (Configure Global Security or the input's submitter).");
+    nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager.`);
+  }
+  if (!registry && images.length > 0) plan.warnings.push("jenkins: no --registry given, images are tagged for the placeholder registry.example.invalid until you set one");
+  return [{ path: plan.ciFile, content, kind: "jenkinsfile" }];
+}

@@ -1,0 +1,248 @@
+import { coerce } from "semver";
+import type { Analysis, Project } from "../analyze/types.ts";
+import { InputError } from "../core/types.ts";
+
+/** CI platforms the generator writes for. */
+export const PLATFORMS = ["github-actions", "gitlab-ci", "jenkins", "circleci"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+export const STAGES = ["lint", "test", "build", "security", "docker", "deploy"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface PipelineOptions {
+  platform?: Platform;
+  stages?: Stage[];
+  defaultBranch?: string;
+  registry?: string;
+}
+
+/** One step of a project job: a real command of the project, run in `dir` (relative to the root). */
+export interface CommandStep {
+  stage: "install" | "lint" | "test" | "build" | "audit";
+  name: string;
+  run: string;
+  dir: string;
+}
+
+/** A container image the pipeline builds: from the project's own Dockerfile or one we generate. */
+export interface ImagePlan {
+  id: string;
+  /** Image name below the registry namespace. */
+  name: string;
+  context: string;
+  dockerfile: string;
+  /** Job id of the project job this image is built from, when it belongs to one. */
+  projectJob?: string;
+  generated: boolean;
+}
+
+/** One CI job per project: install, lint, test, build and the dependency audit, in that order. */
+export interface ProjectJob {
+  id: string;
+  project: Project;
+  /** Directory to install from (workspace root for JS workspace members). */
+  installDir: string;
+  steps: CommandStep[];
+  /** Paths (relative to the root) whose change triggers this job; directories end with "/". */
+  triggers: string[];
+  /** Lockfiles used as cache keys; empty when the project has none. */
+  lockfiles: string[];
+  /** Toolchain version for the language, normalised for setup actions and image tags. */
+  version?: string;
+  /** True when yarn is Yarn Berry (2+). */
+  yarnBerry: boolean;
+}
+
+export interface PipelinePlan {
+  platform: Platform;
+  stages: Stage[];
+  defaultBranch: string;
+  registry?: string;
+  jobs: ProjectJob[];
+  images: ImagePlan[];
+  /** Kustomize apps deployed by the deploy stage (deploy/<app>/overlays/<env>). */
+  deployApps: string[];
+  monorepo: boolean;
+  /** Files every project job depends on (the CI configuration itself). */
+  ciFile: string;
+  warnings: string[];
+}
+
+export const CI_FILES: Record<Platform, string> = {
+  "github-actions": ".github/workflows/ci.yml",
+  "gitlab-ci": ".gitlab-ci.yml",
+  jenkins: "Jenkinsfile",
+  circleci: ".circleci/config.yml",
+};
+
+const SAFE_PATH = /^[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*$/;
+const SAFE_BRANCH = /^[A-Za-z0-9._/-]+$/;
+const SAFE_REGISTRY = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/;
+
+/** A job/image id: lowercase letters, digits and '-', unique within the plan. */
+export function slug(value: string, taken: Set<string>, fallback = "app"): string {
+  let base = value.toLowerCase().replace(/^@[^/]+\//, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+  if (!base || !/^[a-z]/.test(base)) base = `${fallback}${base ? `-${base}` : ""}`.replace(/-+$/, "");
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  taken.add(id);
+  return id;
+}
+
+/** "major" or "major.minor" of a version string, as setup actions and image tags expect; undefined when unparsable. */
+export function normaliseVersion(value: string | undefined, parts: 1 | 2 = 2): string | undefined {
+  if (!value) return undefined;
+  const v = coerce(value);
+  if (!v) return undefined;
+  if (parts === 1) return String(v.major);
+  return `${v.major}.${v.minor}`;
+}
+
+function toolchainVersion(project: Project): string | undefined {
+  const v = project.versions;
+  switch (project.language) {
+    case "node": {
+      const raw = v.node;
+      if (!raw) return undefined;
+      const c = coerce(raw);
+      return c ? (/^\d+$/.test(raw.trim()) ? String(c.major) : `${c.major}.${c.minor}`) : undefined;
+    }
+    case "python": return normaliseVersion(v.python);
+    case "go": return normaliseVersion(v.go);
+    case "java": case "kotlin": return normaliseVersion(v.java, 1);
+    case "rust": {
+      const raw = v.rust;
+      if (raw && /^(stable|beta|nightly)$/.test(raw)) return raw;
+      const c = raw ? coerce(raw) : null;
+      return c ? `${c.major}.${c.minor}` : undefined;
+    }
+    case "dotnet": return normaliseVersion(v.dotnet);
+    case "ruby": return normaliseVersion(v.ruby);
+    case "php": return normaliseVersion(v.php);
+  }
+}
+
+function isYarnBerry(project: Project): boolean {
+  if (project.packageManager !== "yarn") return false;
+  const major = coerce(project.versions.yarn ?? "")?.major;
+  if (major !== undefined) return major >= 2;
+  return (project.commands.install ?? "").includes("--immutable") || project.evidence.some((e) => e.endsWith(".yarnrc.yml"));
+}
+
+/** The dependency audit for an ecosystem, run from the install directory; undefined where Trivy's lockfile scan is the audit. */
+export function auditCommand(project: Project, yarnBerry: boolean): string | undefined {
+  switch (project.packageManager) {
+    case "npm": return "npm audit --audit-level=high";
+    case "pnpm": return "pnpm audit --audit-level high";
+    case "yarn": return yarnBerry ? "yarn npm audit --all --recursive --severity high" : "yarn audit --level high";
+    case "pip": return "python -m pip install pip-audit && python -m pip_audit";
+    case "poetry": return "poetry run python -m pip install pip-audit && poetry run python -m pip_audit";
+    case "pipenv": return "pipenv run python -m pip install pip-audit && pipenv run python -m pip_audit";
+    case "uv": return "uv export --frozen --format requirements-txt --no-emit-project --output-file /tmp/requirements-audit.txt && uvx pip-audit --disable-pip --requirement /tmp/requirements-audit.txt";
+    case "pdm": return "pdm export --output /tmp/requirements-audit.txt && python -m pip install pip-audit && python -m pip_audit --disable-pip --requirement /tmp/requirements-audit.txt";
+    case "go": return "go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./...";
+    case "cargo": return "cargo install --locked cargo-audit && cargo audit";
+    case "dotnet": return "dotnet list package --vulnerable --include-transitive 2>&1 | tee /tmp/dotnet-audit.txt && ! grep -q -i 'has the following vulnerable packages' /tmp/dotnet-audit.txt";
+    case "bundler": return "gem install bundler-audit && bundle-audit check --update";
+    case "composer": return "composer audit";
+    case "bun": case "maven": case "gradle": return undefined;
+  }
+}
+
+const under = (path: string, dir: string) => dir === "." || path === dir || path.startsWith(`${dir}/`);
+
+/** Default stages: lint/test/build where some project has the command, security always, docker with a Dockerfile; deploy only on request. */
+export function defaultStages(analysis: Analysis): Stage[] {
+  const has = (k: "lint" | "test" | "build") => analysis.projects.some((p) => p.commands[k] !== undefined);
+  const stages: Stage[] = [];
+  for (const k of ["lint", "test", "build"] as const) if (has(k)) stages.push(k);
+  stages.push("security");
+  if (analysis.services.some((s) => s.dockerfile) || analysis.projects.some((p) => p.dockerfile)) stages.push("docker");
+  return stages;
+}
+
+/** Decides jobs, images and triggers from the analysis; pure. */
+export function planPipeline(analysis: Analysis, options: PipelineOptions): PipelinePlan {
+  if (analysis.projects.length === 0) {
+    throw new InputError(
+      "no supported project found: looked for package.json, pyproject.toml/requirements*.txt/Pipfile, go.mod/go.work, pom.xml, build.gradle(.kts), Cargo.toml, *.csproj/*.sln, Gemfile and composer.json",
+    );
+  }
+  const platform = options.platform ?? analysis.existingCi[0] ?? "github-actions";
+  const defaultBranch = options.defaultBranch ?? analysis.defaultBranch ?? "main";
+  if (!SAFE_BRANCH.test(defaultBranch) || defaultBranch.includes("..")) throw new InputError(`default branch "${defaultBranch}" is not a valid branch name`);
+  if (options.registry !== undefined && !SAFE_REGISTRY.test(options.registry)) {
+    throw new InputError(`registry "${options.registry}" is not valid: use host[:port][/namespace], lowercase, e.g. registry.example.com/team`);
+  }
+  const stages = options.stages && options.stages.length > 0 ? STAGES.filter((s) => options.stages!.includes(s)) : defaultStages(analysis);
+  const warnings: string[] = [];
+  const ciFile = CI_FILES[platform];
+  const taken = new Set<string>(["changes", "security", "secret-scan", "filesystem-scan", "deploy-staging", "deploy-production", "approve-production", "setup", "default", "workflow", "stages", "variables", "include", "image", "services", "cache", "before_script", "after_script", "pages"]);
+
+  const projects = analysis.projects.filter((p) => {
+    const ok = SAFE_PATH.test(p.path) || p.path === ".";
+    if (!ok) warnings.push(`project at ${JSON.stringify(p.path)} skipped: its path has characters CI files cannot carry safely`);
+    return ok;
+  });
+  const monorepo = projects.length > 1;
+  const jobs: ProjectJob[] = projects.map((project) => {
+    const id = slug(project.name || project.path, taken);
+    const yarnBerry = isYarnBerry(project);
+    const installDir = project.workspaceRoot ?? project.path;
+    const steps: CommandStep[] = [];
+    if (project.commands.install) steps.push({ stage: "install", name: "Install dependencies", run: project.commands.install, dir: installDir });
+    for (const stage of ["lint", "test", "build"] as const) {
+      if (!stages.includes(stage)) continue;
+      const run = project.commands[stage];
+      if (run) steps.push({ stage, name: stage[0]!.toUpperCase() + stage.slice(1), run, dir: project.path });
+      else warnings.push(`${project.path}: ${stage} stage dropped for ${id}: the project has no ${stage} command (${project.packageManager})`);
+    }
+    if (stages.includes("security")) {
+      const audit = auditCommand(project, yarnBerry);
+      if (audit) steps.push({ stage: "audit", name: "Dependency audit", run: audit, dir: installDir });
+      else warnings.push(`${project.path}: no ${project.packageManager} audit command; its dependencies are checked by the Trivy filesystem scan of the lockfiles instead`);
+    }
+    const outside = [...project.lockfiles, ...project.evidence].filter((f) => !under(f, project.path));
+    const triggers = [project.path === "." ? "" : `${project.path}/`, ...new Set(outside), ciFile].filter((t) => t !== "");
+    if (project.lockfiles.length === 0) warnings.push(`${project.path}: no lockfile, so dependency caching is off for ${id}; commit a lockfile for reproducible, cached installs`);
+    return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version: toolchainVersion(project), yarnBerry };
+  });
+
+  const images: ImagePlan[] = [];
+  if (stages.includes("docker")) {
+    const imageIds = new Set<string>();
+    const jobFor = (context: string) =>
+      [...jobs].sort((a, b) => b.project.path.length - a.project.path.length).find((j) => under(context, j.project.path));
+    for (const service of analysis.services) {
+      if (!service.dockerfile) continue;
+      if (!SAFE_PATH.test(service.dockerfile) || !(SAFE_PATH.test(service.context) || service.context === ".")) {
+        warnings.push(`service ${service.name} skipped: its Dockerfile path has characters CI files cannot carry safely`);
+        continue;
+      }
+      if (images.some((i) => i.dockerfile === service.dockerfile && i.context === service.context)) continue;
+      const id = slug(service.name, imageIds);
+      images.push({ id, name: id, context: service.context, dockerfile: service.dockerfile, projectJob: jobFor(service.context)?.id, generated: false });
+    }
+    for (const job of jobs) {
+      const own = job.project.dockerfile ?? images.find((i) => i.projectJob === job.id)?.dockerfile;
+      if (own) {
+        if (!images.some((i) => i.dockerfile === own)) {
+          const id = slug(job.id, imageIds);
+          images.push({ id, name: id, context: job.project.path, dockerfile: own, projectJob: job.id, generated: false });
+        }
+        continue;
+      }
+      if (job.project.workspaceRoot) {
+        if (job.project.servesHttp) warnings.push(`${job.project.path}: no Dockerfile; not generating one for a workspace member (its build needs the workspace root as context) — add one and re-run`);
+        continue;
+      }
+      // Libraries are not images: only projects that serve HTTP or build a program get a generated Dockerfile.
+      if (!job.project.servesHttp && !["go", "rust", "java", "kotlin", "dotnet"].includes(job.project.language) && monorepo) continue;
+      const id = slug(job.id, imageIds);
+      const dockerfile = job.project.path === "." ? "Dockerfile" : `${job.project.path}/Dockerfile`;
+      images.push({ id, name: id, context: job.project.path, dockerfile, projectJob: job.id, generated: true });
+    }
+    if (images.length === 0) warnings.push("docker stage dropped: no project is a deployable service");
+  }
+  const deployApps = stages.includes("deploy") ? (images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id)) : [];
+  return { platform, stages, defaultBranch, registry: options.registry, jobs, images, deployApps, monorepo, ciFile, warnings };
+}

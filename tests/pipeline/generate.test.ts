@@ -1,0 +1,255 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { analyzeRepository } from "../../mcp-server/src/engine/analyze/index.ts";
+import type { Analysis } from "../../mcp-server/src/engine/analyze/types.ts";
+import type { GeneratedFile } from "../../mcp-server/src/engine/core/types.ts";
+import { InputError } from "../../mcp-server/src/engine/core/types.ts";
+import { pipelineCapability, renderPipeline } from "../../mcp-server/src/engine/pipeline/index.ts";
+import { PLATFORMS, type Platform, STAGES } from "../../mcp-server/src/engine/pipeline/model.ts";
+import { isPinnedUse } from "../../mcp-server/src/engine/pipeline/pinned-actions.ts";
+import { templateEngine } from "../../mcp-server/src/engine/templating/render.ts";
+import { validateFiles } from "../../mcp-server/src/engine/validate/index.ts";
+import { silent, tempDir } from "../helpers.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, "..", "..");
+const fixturesDir = join(repoRoot, "tests", "fixtures");
+const engine = templateEngine(join(repoRoot, "templates"));
+const require = createRequire(import.meta.url);
+const ALL = [...STAGES];
+
+const fixtures = readdirSync(fixturesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const analyses = new Map<string, Analysis>();
+async function analysis(fixture: string): Promise<Analysis> {
+  let a = analyses.get(fixture);
+  if (!a) {
+    a = await analyzeRepository(join(fixturesDir, fixture));
+    analyses.set(fixture, a);
+  }
+  return a;
+}
+
+/** Rendered outputs of every fixture × platform with all stages, shared by the per-validator tests below. */
+const outputs: { fixture: string; platform: Platform; files: GeneratedFile[] }[] = [];
+
+test("every fixture renders on every platform and passes the writer's validators (or, with no project, a clear InputError)", async () => {
+  assert.ok(fixtures.length > 0, "no fixtures found");
+  for (const fixture of fixtures) {
+    const a = await analysis(fixture);
+    for (const platform of PLATFORMS) {
+      if (a.projects.length === 0) {
+        assert.throws(() => renderPipeline(a, { platform, stages: ALL }, engine), (e: unknown) => e instanceof InputError && /no supported project found/.test((e as Error).message));
+        continue;
+      }
+      const { files } = renderPipeline(a, { platform, stages: ALL }, engine);
+      const failed = (await validateFiles(files)).filter((v) => !v.ok);
+      assert.deepEqual(failed, [], `${fixture} on ${platform}`);
+      outputs.push({ fixture, platform, files });
+    }
+  }
+  assert.ok(outputs.length >= 4, "nothing rendered");
+});
+
+const filesOf = (platform: Platform, kind: GeneratedFile["kind"]) =>
+  outputs.filter((o) => o.platform === platform).flatMap((o) => o.files.filter((f) => f.kind === kind).map((f) => ({ fixture: o.fixture, file: f })));
+
+test("GitHub workflows: @actions/workflow-parser reports no errors; every uses: is pinned from the table with its version comment; no event data in run:", async () => {
+  const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import("@actions/workflow-parser");
+  const workflows = filesOf("github-actions", "github-workflow");
+  assert.ok(workflows.length > 0);
+  for (const { fixture, file } of workflows) {
+    const result = parseWorkflow({ name: file.path, content: file.content }, new NoOperationTraceWriter());
+    assert.deepEqual(result.context.errors.getErrors().map((e) => e.message), [], `${fixture}: parse`);
+    assert.ok(result.value, `${fixture}: no template`);
+    const template = await convertWorkflowTemplate(result.context, result.value!);
+    assert.deepEqual((template.errors ?? []).map((e: { Message: string }) => e.Message), [], `${fixture}: convert`);
+    const usesLines = file.content.split("\n").filter((l) => /^\s*(- )?uses:/.test(l));
+    assert.ok(usesLines.length > 0);
+    for (const line of usesLines) {
+      assert.ok(isPinnedUse(line), `${fixture}: not from the pinned table: ${line}`);
+      assert.match(line, /@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${fixture}: ${line}`);
+    }
+    const doc = parse(file.content) as { permissions: unknown; jobs: Record<string, { "timeout-minutes"?: number; steps: { run?: string }[]; permissions?: Record<string, string> }> };
+    assert.deepEqual(doc.permissions, { contents: "read" });
+    for (const [id, job] of Object.entries(doc.jobs)) {
+      assert.equal(typeof job["timeout-minutes"], "number", `${fixture}: ${id} has no timeout`);
+      for (const step of job.steps) if (step.run) assert.doesNotMatch(step.run, /\$\{\{\s*github\.event/, `${fixture}: ${id}`);
+      if (job.permissions?.packages === "write") assert.ok(id.startsWith("docker-"), `${fixture}: packages: write outside a docker job`);
+    }
+  }
+  const dependabot = filesOf("github-actions", "github-dependabot");
+  assert.equal(dependabot.length, workflows.length);
+  for (const { file } of dependabot) {
+    const d = parse(file.content) as { updates: { "package-ecosystem": string }[] };
+    assert.equal(d.updates[0]?.["package-ecosystem"], "github-actions");
+  }
+});
+
+test("GitLab CI: gitlab-ci-local --list accepts every generated .gitlab-ci.yml (its bundled GitLab JSON schema)", () => {
+  const bin = join(dirname(require.resolve("gitlab-ci-local/package.json")), "dist", "index.js");
+  const polyfill = join(here, "set-methods-polyfill.mjs");
+  const files = filesOf("gitlab-ci", "gitlab-ci");
+  assert.ok(files.length > 0);
+  for (const { fixture, file } of files) {
+    const dir = tempDir("sd-gitlab-");
+    writeFileSync(join(dir, ".gitlab-ci.yml"), file.content);
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
+    git("init", "-q", "-b", "main");
+    git("-c", "user.email=ci@example.invalid", "-c", "user.name=ci", "commit", "-q", "--allow-empty", "-m", "init");
+    git("remote", "add", "origin", "https://gitlab.example.invalid/group/project.git");
+    git("update-ref", "refs/remotes/origin/main", "HEAD");
+    git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
+    const major = Number(process.versions.node.split(".")[0]);
+    const args = [...(major < 22 ? ["--import", polyfill] : []), bin, "--list"];
+    const run = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    const output = `${run.stdout}\n${run.stderr}`;
+    assert.equal(run.status, 0, `${fixture}: gitlab-ci-local failed:\n${output}`);
+    assert.doesNotMatch(output, /Invalid \.gitlab-ci\.yml|is not expected|must have|error/i, `${fixture}:\n${output}`);
+  }
+});
+
+test("CircleCI: @circleci/circleci-config-parser builds a config with every job and the workflow", async () => {
+  const mod = (await import("@circleci/circleci-config-parser")) as Record<string, unknown>;
+  const parser = ("parseConfig" in mod ? mod : mod.default) as { parseConfig(input: unknown): { jobs: { name: string }[]; workflows: { name: string; jobs: { name: string }[] }[] } };
+  const files = filesOf("circleci", "circleci");
+  assert.ok(files.length > 0);
+  for (const { fixture, file } of files) {
+    const raw = parse(file.content) as { jobs: Record<string, unknown>; workflows: { ci: { jobs: Record<string, { type?: string }>[] } } };
+    const config = parser.parseConfig(file.content);
+    assert.deepEqual(config.jobs.map((j) => j.name).sort(), Object.keys(raw.jobs).sort(), fixture);
+    assert.deepEqual(config.workflows.map((w) => w.name), ["ci"], fixture);
+    assert.equal(config.workflows[0]!.jobs.length, raw.workflows.ci.jobs.length, fixture);
+    const locked = (await analysis(fixture)).projects.filter((p) => p.lockfiles.length > 0);
+    const keys = Object.values(raw.jobs).flatMap((j) => ((j as { steps: unknown[] }).steps ?? []).flatMap((s) => {
+      const r = (s as { restore_cache?: { keys: string[] } }).restore_cache;
+      return r ? r.keys : [];
+    }));
+    for (const p of locked) assert.ok(keys.some((k) => k.includes(`{{ checksum ${JSON.stringify(p.lockfiles[0])} }}`)), `${fixture}: cache key must use CircleCI's checksum of ${p.lockfiles[0]}`);
+    if (raw.workflows.ci.jobs.some((j) => Object.keys(j)[0] === "deploy-production")) {
+      assert.ok(raw.workflows.ci.jobs.some((j) => Object.values(j)[0]?.type === "approval"), `${fixture}: production needs an approval job`);
+    }
+  }
+});
+
+test("Jenkins: npm-groovy-lint finds no errors in any generated Jenkinsfile", () => {
+  const files = filesOf("jenkins", "jenkinsfile");
+  assert.ok(files.length > 0);
+  const java = spawnSync("java", ["-version"], { encoding: "utf8" });
+  if (java.status !== 0) {
+    if (process.env.CI === "true") assert.fail("java is required for npm-groovy-lint in CI");
+    console.warn("SKIP (LOUD): java not found; npm-groovy-lint cannot run");
+    return;
+  }
+  const dir = tempDir("sd-jenkins-");
+  for (const { fixture, file } of files) {
+    mkdirSync(join(dir, fixture), { recursive: true });
+    writeFileSync(join(dir, fixture, "Jenkinsfile"), file.content);
+  }
+  const bin = join(repoRoot, "node_modules", ".bin", "npm-groovy-lint");
+  const run = spawnSync(bin, ["--noserver", "--failon", "error", "--output", "json", "--files", "**/Jenkinsfile"], { cwd: dir, encoding: "utf8", timeout: 600_000 });
+  const report = JSON.parse(run.stdout) as { summary: { totalFilesLinted: number; totalFoundErrorNumber: number }; files: Record<string, { errors: { severity: string; msg: string; line: number }[] }> };
+  const errors = Object.entries(report.files).flatMap(([f, r]) => r.errors.filter((e) => e.severity === "error").map((e) => `${f}:${e.line} ${e.msg}`));
+  assert.deepEqual(errors, []);
+  assert.equal(report.summary.totalFilesLinted, files.length);
+  assert.equal(run.status, 0, run.stderr);
+});
+
+test("generated Dockerfiles: pinned base images (no :latest), non-root USER, exec-form CMD, and a .dockerignore", () => {
+  const dockerfiles = outputs.flatMap((o) => o.files.filter((f) => f.kind === "dockerfile").map((f) => ({ o, f })));
+  assert.ok(dockerfiles.length > 0);
+  for (const { o, f } of dockerfiles) {
+    for (const from of f.content.match(/^FROM\s+\S+/gm) ?? []) {
+      const image = from.split(/\s+/)[1]!;
+      assert.match(image, /:[A-Za-z0-9][A-Za-z0-9._-]*$/, `${o.fixture}: ${image} has no tag`);
+      assert.doesNotMatch(image, /:latest$/, `${o.fixture}: ${image}`);
+    }
+    const user = f.content.match(/^USER\s+(\S+)/gm);
+    assert.ok(user && user.length > 0, `${o.fixture}: no USER`);
+    assert.doesNotMatch(user.at(-1)!, /USER\s+(root|0)(:|$)/);
+    assert.match(f.content, /^CMD \[/m, `${o.fixture}: CMD must be exec form`);
+    const dir = f.path.includes("/") ? `${f.path.slice(0, f.path.lastIndexOf("/"))}/` : "";
+    assert.ok(o.files.some((g) => g.path === `${dir}.dockerignore`), `${o.fixture}: no .dockerignore next to ${f.path}`);
+  }
+});
+
+test("stages whose command is absent are dropped with a warning; default stages follow the project", async () => {
+  const a = await analysis("go-service");
+  const noLint = { ...a, projects: a.projects.map((p) => ({ ...p, commands: { ...p.commands, lint: undefined } })) };
+  const r = renderPipeline(noLint, { platform: "github-actions", stages: ["lint", "test"] }, engine);
+  assert.ok(r.warnings.some((w) => /lint stage dropped/.test(w)), r.warnings.join("\n"));
+  assert.doesNotMatch(r.files[0]!.content, /name: "Lint"/);
+  const d = renderPipeline(a, {}, engine);
+  assert.ok(d.plan.stages.includes("security"));
+  assert.ok(!d.plan.stages.includes("deploy"), "deploy only when asked");
+  assert.equal(d.plan.platform, a.existingCi[0] ?? "github-actions");
+});
+
+test("monorepos: one job per project, filtered by its paths (GitHub changes job, GitLab rules:changes, Jenkins changeset)", async () => {
+  for (const fixture of fixtures.filter((f) => f.startsWith("monorepo-"))) {
+    const a = await analysis(fixture);
+    if (a.projects.length < 2) continue;
+    const gh = renderPipeline(a, { platform: "github-actions" }, engine);
+    const wf = parse(gh.files[0]!.content) as { jobs: Record<string, { if?: string; needs?: string[] }> };
+    for (const job of gh.plan.jobs.filter((j) => j.triggers.length > 0)) {
+      assert.equal(wf.jobs[job.id]?.if, `needs.changes.outputs.${job.id} == 'true'`, fixture);
+      assert.ok(job.triggers.includes(".github/workflows/ci.yml"), "the workflow itself triggers every project");
+    }
+    const gl = parse(renderPipeline(a, { platform: "gitlab-ci" }, engine).files[0]!.content) as Record<string, { rules?: { changes?: { paths: string[] } }[] }>;
+    for (const job of gh.plan.jobs.filter((j) => j.triggers.length > 0)) assert.ok(gl[job.id]?.rules?.[0]?.changes?.paths.includes(".gitlab-ci.yml"), fixture);
+    const jf = renderPipeline(a, { platform: "jenkins" }, engine).files[0]!.content;
+    assert.match(jf, /changeset '/, fixture);
+  }
+});
+
+test("user input cannot break out: bad registry and branch values are rejected", async () => {
+  const a = await analysis("node-npm");
+  assert.throws(() => renderPipeline(a, { platform: "github-actions", registry: "evil\nregistry" }, engine), InputError);
+  assert.throws(() => renderPipeline(a, { platform: "gitlab-ci", defaultBranch: "main'; rm -rf /" }, engine), InputError);
+});
+
+test("capability: empty repository is an InputError and writes nothing; a real run writes once, then is unchanged", async () => {
+  const empty = tempDir("sd-empty-");
+  cpSync(join(fixturesDir, "empty-repo"), empty, { recursive: true });
+  await assert.rejects(pipelineCapability.run({ path: empty, dryRun: false, force: false, platform: "github-actions" }, { progress: silent, templatesDir: join(repoRoot, "templates") }), InputError);
+  assert.ok(!existsSync(join(empty, ".github")));
+
+  const target = tempDir("sd-pipeline-");
+  cpSync(join(fixturesDir, "node-npm"), target, { recursive: true });
+  const input = { path: target, dryRun: false, force: false, platform: "gitlab-ci" as const, stages: ["lint", "test", "build", "security", "docker", "deploy"] as ("lint" | "test" | "build" | "security" | "docker" | "deploy")[] };
+  const first = await pipelineCapability.run(input, { progress: silent, templatesDir: join(repoRoot, "templates") });
+  assert.equal(first.status, "ok", JSON.stringify(first.validations.filter((v) => !v.ok)));
+  assert.ok(first.analysis && first.analysis.projects.length > 0);
+  assert.ok(first.files.some((f) => f.path === ".gitlab-ci.yml" && f.action === "create"));
+  assert.ok(first.nextSteps.some((s) => /KUBE_CONFIG/.test(s)));
+  assert.ok(readFileSync(join(target, ".gitlab-ci.yml"), "utf8").includes("interruptible: true"));
+  const second = await pipelineCapability.run(input, { progress: silent, templatesDir: join(repoRoot, "templates") });
+  assert.ok(second.files.every((f) => f.action === "unchanged"), JSON.stringify(second.files));
+});
+
+const GOLDEN = [
+  ["node-npm", "github-actions"], ["monorepo-pnpm-turbo", "github-actions"], ["python-poetry", "gitlab-ci"], ["go-service", "jenkins"], ["rust-cargo", "circleci"],
+] as const;
+
+test("golden files (UPDATE_GOLDEN=1 regenerates)", async () => {
+  const goldenDir = join(repoRoot, "tests", "golden", "pipeline");
+  for (const [fixture, platform] of GOLDEN) {
+    if (!fixtures.includes(fixture)) continue;
+    const a = await analysis(fixture);
+    const { files } = renderPipeline(a, { platform, stages: ALL, defaultBranch: "main" }, engine);
+    for (const file of files) {
+      const path = join(goldenDir, `${fixture}.${platform}`, file.path);
+      if (process.env.UPDATE_GOLDEN === "1") {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, file.content);
+      }
+      assert.ok(existsSync(path), `missing golden ${path}; run with UPDATE_GOLDEN=1 and review`);
+      assert.equal(file.content, readFileSync(path, "utf8"), `${fixture}/${platform}: ${file.path} differs from golden`);
+    }
+  }
+});
