@@ -21,14 +21,14 @@ const hostile = fc.oneof(
 describe("quoting helpers keep any value a single scalar", () => {
   const dir = tempDir();
   mkdirSync(join(dir, "_partials"));
-  writeFileSync(join(dir, "doc.yml.hbs"), "first: {{yaml value}}\nlist:\n  - {{yaml value}}\nlast: fixed\n");
+  writeFileSync(join(dir, "doc.yml.hbs"), "first: {{yaml value}}\nlist:\n  - {{yaml value}}\n  - nested:\n      deeper: {{yaml value}}\n      flow: {{yamlFlow (array value)}}\nlast: fixed\n");
   const engine = templateEngine(dir);
 
   it("yaml: rendered into a template, parses back to exactly the value and the structure is unchanged", () => {
     fc.assert(
       fc.property(hostile, (value) => {
         const text = engine.renderYaml("doc.yml", { value });
-        assert.deepEqual(parseYaml(text), { first: value, list: [value], last: "fixed" });
+        assert.deepEqual(parseYaml(text), { first: value, list: [value, { nested: { deeper: value, flow: [value] } }], last: "fixed" });
       }),
       { numRuns: 1500 },
     );
@@ -102,3 +102,26 @@ function decodeGroovySingleQuoted(body: string): string {
   }
   return out;
 }
+
+describe("yamlBlock keeps multi-line scripts readable and exact", () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, "_partials"));
+  writeFileSync(join(dir, "steps.yml.hbs"), "steps:\n  - name: x\n    run: {{yamlBlock script 6}}\n    env:\n      A: b\n");
+  const engine = templateEngine(dir);
+  const lines = fc.array(fc.oneof(hostile.map((s) => s.replace(/\n/g, "")), fc.constantFrom("", "  indented", "# not a comment", "key: value", "- item")), { minLength: 1, maxLength: 6 });
+
+  it("parses back to exactly the script, the structure around it unchanged", () => {
+    fc.assert(
+      fc.property(lines, fc.nat(3), (parts, trailing) => {
+        const script = parts.join("\n") + "\n".repeat(trailing);
+        const text = engine.renderYaml("steps.yml", { script });
+        assert.deepEqual(parseYaml(text), { steps: [{ name: "x", run: script, env: { A: "b" } }] });
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("uses a literal block for ordinary multi-line scripts", () => {
+    assert.equal(engine.render("steps.yml", { script: "npm ci\nnpm test\n" }), "steps:\n  - name: x\n    run: |\n      npm ci\n      npm test\n    env:\n      A: b\n");
+  });
+});

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import { groovyString, hclString, shellWord, yamlFlow, yamlString } from "./quote.ts";
+import { groovyString, hclString, shellWord, yamlBlock, yamlFlow, yamlString } from "./quote.ts";
 
 /**
  * Finds the shipped `templates/` directory by walking up from this module: the same code then works from the
@@ -105,6 +105,8 @@ function registerHelpers(hb: typeof Handlebars): void {
   // Quoting: use these for every value that did not come from the template itself.
   hb.registerHelper("yaml", (value: unknown) => yamlString(value));
   hb.registerHelper("yamlFlow", (value: unknown) => yamlFlow(value));
+  // {{yamlBlock script 10}}: multi-line text as a literal block whose lines start at column 10.
+  hb.registerHelper("yamlBlock", (value: unknown, indent: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 2));
   hb.registerHelper("hcl", (value: unknown) => hclString(value));
   hb.registerHelper("sh", (value: unknown) => shellWord(value));
   hb.registerHelper("groovy", (value: unknown) => groovyString(value));
@@ -116,6 +118,7 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper("and", (...args: unknown[]) => args.slice(0, -1).every(Boolean));
   hb.registerHelper("or", (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hb.registerHelper("includes", (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
+  hb.registerHelper("array", (...args: unknown[]) => args.slice(0, -1));
   hb.registerHelper("join", (list: unknown, separator: unknown) =>
     Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ", ") : "",
   );
