@@ -45,7 +45,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
 
 function addSubcommand(program: Command, capability: Capability, io: Io, setExitCode: (code: number) => void): void {
   const writes = !capability.annotations.readOnlyHint;
-  const options = [...capability.cli.options, ...(writes ? commonCliOptions : [])];
+  // The adapter owns the common flags; a capability that lists one too gets it once.
+  const own = capability.cli.options.filter((o) => !commonCliOptions.some((c) => c.key === o.key));
+  const options = [...own, ...(writes ? commonCliOptions : [])];
   const command = program
     .command(`${capability.cli.command} [path]`)
     .summary(capability.cli.summary)

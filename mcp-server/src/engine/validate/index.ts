@@ -7,8 +7,12 @@ import { validateWorkflowSecurity } from "./workflow-security.ts";
 import { validateYaml } from "./yaml.ts";
 
 type FileValidator = (file: GeneratedFile) => Validation | Promise<Validation>;
-/** Validators that need every file of a group at once (e.g. Terraform references across a module's files). */
-type GroupValidator = (files: GeneratedFile[]) => Promise<Validation[]>;
+/**
+ * Validators that need every file of a group at once (e.g. Terraform references across a module's files). The
+ * second argument is every file of the run, for checks that look across groups (a root module's `module.x.y`
+ * must be an output of the module directory it calls).
+ */
+type GroupValidator = (files: GeneratedFile[], all: GeneratedFile[]) => Promise<Validation[]>;
 
 /** Which checks each kind of file must pass before the writer will write it. */
 const PER_FILE: Record<FileKind, FileValidator[]> = {
@@ -74,7 +78,7 @@ export async function validateFiles(files: GeneratedFile[]): Promise<Validation[
     const kinds = new Set(groupFiles.map((f) => f.kind));
     const validators = new Set<GroupValidator>();
     for (const kind of kinds) for (const v of [...(PER_GROUP[kind] ?? []), ...(extraGroupValidators[kind] ?? [])]) validators.add(v);
-    for (const validator of validators) results.push(...(await validator(groupFiles)));
+    for (const validator of validators) results.push(...(await validator(groupFiles, files)));
   }
   return results;
 }
