@@ -15,16 +15,16 @@ function claude(home: string, args: string[], cwd = home) {
     cwd, encoding: "utf8", timeout: 120_000,
     env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, ".claude"), DISABLE_AUTOUPDATER: "1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1" },
   });
-  return { status: run.status, out: `${run.stdout}${run.stderr}` };
+  return { status: run.status, out: `${run.stdout}${run.stderr}${run.error ? `\nspawn failed: ${run.error.message}` : ""}` };
 }
 
 describe("installing the plugin the way a user does (claude CLI, throwaway HOME, offline)", () => {
-  let home: string;
-  let clone: string;
+  // Created in the suite body (not in before()): tempDir registers its clean-up with after(), which must
+  // belong to this file's root, not to a hook.
+  const home = tempDir("sd-home-");
+  const clone = tempDir("sd-clone-");
 
   before(() => {
-    home = tempDir("sd-home-");
-    clone = tempDir("sd-clone-");
     for (const entry of SHIPPED) if (existsSync(join(REPO, entry))) cpSync(join(REPO, entry), join(clone, entry), { recursive: true });
     const git = (...args: string[]) => execFileSync("git", args, { cwd: clone, stdio: "ignore" });
     git("init", "-q");

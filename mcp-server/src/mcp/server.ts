@@ -16,6 +16,9 @@ export function createServer(): Server {
     { name: "senior-devops", title: "senior-devops", version: VERSION },
     {
       capabilities: { tools: {} },
+      // The SDK only uses this to check elicitation answers, and this server never elicits; the default
+      // (an Ajv instance compiling its meta-schemas) would cost start-up time for nothing.
+      jsonSchemaValidator: { getValidator: () => () => ({ valid: false, data: undefined, errorMessage: "senior-devops does not use elicitation" }) },
       instructions:
         "Analyse a repository, then generate CI/CD pipelines, Terraform or Kubernetes deployments into it. Every tool validates what it renders, never overwrites a file you changed unless force is set, and supports dryRun to preview diffs.",
     },

@@ -6,6 +6,7 @@ import {
   type RootVariableSpec, type TfValue, type VarType,
 } from "./spec.ts";
 import { type CloudProvider, VERSION_TABLE } from "./versions.ts";
+import { loadHclParser } from "../validate/wasm.ts";
 
 export const INFRA_DIR = "infrastructure";
 
@@ -174,7 +175,7 @@ const cell = (text: string) => text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|")
 
 /** Parses a module's rendered variables.tf and outputs.tf into its interface. */
 export async function parseModuleInterface(variablesTf: string, outputsTf: string): Promise<ModuleInterface> {
-  const { parse } = await import("@cdktf/hcl2json");
+  const parse = await loadHclParser();
   type Block = Record<string, unknown>;
   const vars = ((await parse("variables.tf", variablesTf)) as { variable?: Record<string, Block[]> }).variable ?? {};
   const outs = ((await parse("outputs.tf", outputsTf)) as { output?: Record<string, Block[]> }).output ?? {};

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import type { GeneratedFile, Validation } from "../core/types.ts";
+import { loadHclParser } from "./wasm.ts";
 
 /**
  * Terraform reference resolution across a whole generated tree (SPEC §5 "every reference resolves").
@@ -301,7 +302,7 @@ function checkReference(
 const analysedRuns = new WeakMap<GeneratedFile[], Promise<{ terraformFiles: GeneratedFile[]; byDir: Map<string, Directory> }>>();
 
 async function analyse(all: GeneratedFile[]): Promise<{ terraformFiles: GeneratedFile[]; byDir: Map<string, Directory> }> {
-  const { parse } = await import("@cdktf/hcl2json");
+  const parse = await loadHclParser();
   const terraformFiles = all.filter((f) => f.kind === "terraform" || f.kind === "tfvars");
   const parsed: ParsedFile[] = await Promise.all(
     terraformFiles.map(async (file) => {

@@ -4,12 +4,13 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import type { GeneratedFile, Validation } from "../core/types.ts";
+import { loadHclParser } from "./wasm.ts";
 
 const run = promisify(execFile);
 
 /** HCL parses (HashiCorp's own parser, compiled to WebAssembly in @cdktf/hcl2json). */
 export async function validateHclSyntax(file: GeneratedFile): Promise<Validation> {
-  const { parse } = await import("@cdktf/hcl2json");
+  const parse = await loadHclParser();
   try {
     await parse(basename(file.path), file.content);
     return { path: file.path, validator: "hcl", ok: true, messages: [] };
