@@ -7,14 +7,15 @@ import { fileURLToPath } from "node:url";
  * Where a WebAssembly validator lives: the bundle ships them in mcp-server/dist/wasm (this code then runs from
  * dist/ or dist/chunks/); from the sources they come from the npm package in node_modules.
  */
-export function wasmFile(shippedName: string, packageName: string, fileInPackage: string): string {
+export function wasmFile(shippedName: string, packageName: string, fileBesideMain: string): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const dir of [here, dirname(here)]) {
     const shipped = join(dir, "wasm", shippedName);
     if (existsSync(shipped)) return shipped;
   }
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve(`${packageName}/package.json`)), fileInPackage);
+  // Resolve the package's main module (its exports may not expose package.json) and look beside it.
+  return join(dirname(require.resolve(packageName)), fileBesideMain);
 }
 
 type HclParse = (filename: string, contents: string) => Promise<Record<string, unknown>>;
