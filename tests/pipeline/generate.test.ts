@@ -15,6 +15,7 @@ import { PLATFORMS, type Platform, STAGES } from "../../mcp-server/src/engine/pi
 import { isPinnedUse } from "../../mcp-server/src/engine/pipeline/pinned-actions.ts";
 import { templateEngine } from "../../mcp-server/src/engine/templating/render.ts";
 import { validateFiles } from "../../mcp-server/src/engine/validate/index.ts";
+import { validateCircleciStructure } from "../../mcp-server/src/engine/validate/pipeline-validators.ts";
 import { silent, tempDir } from "../helpers.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -114,27 +115,124 @@ test("GitLab CI: gitlab-ci-local --list accepts every generated .gitlab-ci.yml (
   }
 });
 
-test("CircleCI: @circleci/circleci-config-parser builds a config with every job and the workflow", async () => {
+type CircleParser = {
+  parseConfig(input: unknown, manifests?: Record<string, unknown>): { jobs: { name: string }[]; workflows: { name: string; jobs: { name: string }[] }[]; setup?: boolean };
+};
+async function circleParser(): Promise<CircleParser> {
   const mod = (await import("@circleci/circleci-config-parser")) as Record<string, unknown>;
-  const parser = ("parseConfig" in mod ? mod : mod.default) as { parseConfig(input: unknown): { jobs: { name: string }[]; workflows: { name: string; jobs: { name: string }[] }[] } };
-  const files = filesOf("circleci", "circleci");
-  assert.ok(files.length > 0);
-  for (const { fixture, file } of files) {
-    const raw = parse(file.content) as { jobs: Record<string, unknown>; workflows: { ci: { jobs: Record<string, { type?: string }>[] } } };
-    const config = parser.parseConfig(file.content);
-    assert.deepEqual(config.jobs.map((j) => j.name).sort(), Object.keys(raw.jobs).sort(), fixture);
-    assert.deepEqual(config.workflows.map((w) => w.name), ["ci"], fixture);
-    assert.equal(config.workflows[0]!.jobs.length, raw.workflows.ci.jobs.length, fixture);
-    const locked = (await analysis(fixture)).projects.filter((p) => p.lockfiles.length > 0);
-    const keys = Object.values(raw.jobs).flatMap((j) => ((j as { steps: unknown[] }).steps ?? []).flatMap((s) => {
+  return ("parseConfig" in mod ? mod : mod.default) as CircleParser;
+}
+type RawCircle = {
+  setup?: boolean;
+  orbs?: Record<string, string>;
+  executors?: Record<string, unknown>;
+  parameters?: Record<string, { type: string; default: unknown }>;
+  jobs?: Record<string, { steps?: unknown[] }>;
+  workflows: Record<string, { when?: unknown; jobs: (string | Record<string, { type?: string; requires?: string[] } | null>)[] }>;
+};
+const entryName = (e: string | Record<string, unknown>) => (typeof e === "string" ? e : Object.keys(e)[0]!);
+
+/** Parameters of the filter job in circleci/path-filtering@2.1.0 (src/jobs/filter.yml at tag v2.1.0). */
+const PATH_FILTERING_FILTER_PARAMETERS = new Set([
+  "base-revision", "mapping", "config-path", "circleci_domain", "workspace_path", "output-path", "resource_class", "executor",
+  "circleci_ip_ranges", "checkout", "exclude", "same-base-run", "debug", "parameter_for_files_changed", "checkout_method",
+]);
+const PATH_FILTERING_MANIFEST = {
+  "path-filtering": { jobs: { filter: [...PATH_FILTERING_FILTER_PARAMETERS].map((name) => ({ name, type: name === "executor" ? "executor" : "string" })) }, commands: {}, executors: {} },
+};
+
+test("CircleCI: @circleci/circleci-config-parser builds every config (single file, or setup + continuation in monorepos)", async () => {
+  const parser = await circleParser();
+  const byFixture = new Map<string, GeneratedFile[]>();
+  for (const { fixture, file } of filesOf("circleci", "circleci")) byFixture.set(fixture, [...(byFixture.get(fixture) ?? []), file]);
+  assert.ok(byFixture.size > 0);
+  let dynamicSeen = 0;
+  for (const [fixture, files] of byFixture) {
+    const main = files.find((f) => f.path === ".circleci/config.yml");
+    assert.ok(main, `${fixture}: no .circleci/config.yml`);
+    const mainRaw = parse(main.content) as RawCircle;
+    const continuation = files.find((f) => f.path === ".circleci/continue_config.yml");
+    const a = await analysis(fixture);
+    const filtered = a.projects.length > 1;
+    assert.equal(mainRaw.setup === true, filtered, `${fixture}: setup config exactly for monorepos`);
+    assert.equal(continuation !== undefined, filtered, `${fixture}: continuation config exactly for monorepos`);
+    const pipelineFile = continuation ?? main;
+    const raw = parse(pipelineFile.content) as RawCircle;
+    const config = parser.parseConfig(pipelineFile.content);
+    assert.deepEqual(config.jobs.map((j) => j.name).sort(), Object.keys(raw.jobs ?? {}).sort(), fixture);
+    assert.deepEqual(config.workflows.map((w) => w.name).sort(), Object.keys(raw.workflows).sort(), fixture);
+    for (const w of config.workflows) assert.equal(w.jobs.length, raw.workflows[w.name]!.jobs.length, `${fixture}: ${w.name}`);
+    const locked = a.projects.filter((p) => p.lockfiles.length > 0);
+    const keys = Object.values(raw.jobs ?? {}).flatMap((j) => (j.steps ?? []).flatMap((s) => {
       const r = (s as { restore_cache?: { keys: string[] } }).restore_cache;
       return r ? r.keys : [];
     }));
     for (const p of locked) assert.ok(keys.some((k) => k.includes(`{{ checksum ${JSON.stringify(p.lockfiles[0])} }}`)), `${fixture}: cache key must use CircleCI's checksum of ${p.lockfiles[0]}`);
-    if (raw.workflows.ci.jobs.some((j) => Object.keys(j)[0] === "deploy-production")) {
-      assert.ok(raw.workflows.ci.jobs.some((j) => Object.values(j)[0]?.type === "approval"), `${fixture}: production needs an approval job`);
+    for (const [name, wf] of Object.entries(raw.workflows)) {
+      const names = wf.jobs.map(entryName);
+      for (const deploy of names.filter((n) => n.startsWith("deploy-production"))) {
+        const entry = wf.jobs.find((e) => entryName(e) === deploy) as Record<string, { requires?: string[] }>;
+        const approval = entry[deploy]?.requires?.[0];
+        const gate = wf.jobs.find((e) => entryName(e) === approval) as Record<string, { type?: string }> | undefined;
+        assert.equal(gate?.[approval!]?.type, "approval", `${fixture}: ${name}/${deploy} must wait for an approval job`);
+      }
+    }
+    if (!filtered) {
+      assert.deepEqual(Object.keys(raw.workflows), ["ci"], fixture);
+      continue;
+    }
+    dynamicSeen++;
+    // The setup config: the path-filtering orb pinned to an exact release, its filter job with known parameters only.
+    assert.deepEqual(mainRaw.orbs, { "path-filtering": "circleci/path-filtering@2.1.0" }, fixture);
+    const setupParsed = parser.parseConfig({ ...mainRaw, jobs: mainRaw.jobs ?? {} }, PATH_FILTERING_MANIFEST);
+    assert.equal(setupParsed.setup, true, fixture);
+    assert.deepEqual(setupParsed.workflows.map((w) => w.jobs.length), [1], fixture);
+    const filterEntry = mainRaw.workflows.setup!.jobs[0] as Record<string, Record<string, unknown>>;
+    const filter = filterEntry["path-filtering/filter"]!;
+    for (const key of Object.keys(filter).filter((k) => k !== "name")) assert.ok(PATH_FILTERING_FILTER_PARAMETERS.has(key), `${fixture}: filter has no parameter ${key}`);
+    assert.equal(filter["config-path"], ".circleci/continue_config.yml");
+    assert.ok(typeof filter.executor === "string" && mainRaw.executors && filter.executor in mainRaw.executors, `${fixture}: the filter job runs on a pinned executor`);
+    assert.doesNotMatch(JSON.stringify(mainRaw.executors), /:(current|latest|edge)"/, fixture);
+    // Mapping lines: <regex> <declared boolean parameter> true; each project's own files switch its parameter on.
+    const params = raw.parameters ?? {};
+    const lines = String(filter.mapping).trim().split("\n").map((l) => l.split(/\s+/));
+    for (const [regex, param, value] of lines) {
+      assert.equal(value, "true", fixture);
+      assert.equal(params[param!]?.type, "boolean", `${fixture}: mapping sets undeclared parameter ${param}`);
+      assert.doesNotThrow(() => new RegExp(`^${regex}$`));
+    }
+    const matches = (param: string, file: string) => lines.some(([regex, p]) => p === param && new RegExp(`^${regex}$`).test(file));
+    const plan = renderPipeline(a, { platform: "circleci", stages: ALL }, engine).plan;
+    for (const { id, project } of plan.jobs) {
+      const wf = Object.values(raw.workflows).find((w) => w.jobs.some((e) => entryName(e) === id));
+      assert.ok(wf, `${fixture}: no workflow runs ${id}`);
+      const param = /pipeline\.parameters\.([a-z0-9-]+)/.exec(JSON.stringify(wf.when ?? ""))?.[1];
+      assert.ok(param, `${fixture}: the workflow of ${id} is not conditional`);
+      assert.ok(matches(param, `${project.path}/some/file.txt`), `${fixture}: a change under ${project.path} must set ${param}`);
+      assert.ok(matches(param, ".circleci/continue_config.yml"), `${fixture}: a CI change must run ${param}`);
+      for (const other of a.projects.filter((o) => o !== project && !o.path.startsWith(`${project.path}/`) && !project.path.startsWith(`${o.path}/`))) {
+        assert.ok(!matches(param, `${other.path}/only-there.txt`), `${fixture}: a change under ${other.path} must not set ${param}`);
+      }
+    }
+    for (const [name, wf] of Object.entries(raw.workflows)) {
+      const used = /pipeline\.parameters\.([a-z0-9-]+)/.exec(JSON.stringify(wf.when ?? ""))?.[1];
+      if (used) assert.ok(used in params, `${fixture}: workflow ${name} uses undeclared ${used}`);
     }
   }
+  assert.ok(dynamicSeen > 0, "no monorepo fixture exercised the CircleCI setup workflow");
+});
+
+test("CircleCI structural validator: setup configs need pinned orbs; workflows may only use declared pipeline parameters", () => {
+  const base = "version: 2.1\nsetup: true\norbs:\n  path-filtering: circleci/path-filtering@2.1.0\nworkflows:\n  setup:\n    jobs:\n      - path-filtering/filter\n";
+  assert.deepEqual(validateCircleciStructure({ path: "c.yml", content: base, kind: "circleci" }).messages, []);
+  const floating = base.replace("@2.1.0", "@2");
+  assert.match(validateCircleciStructure({ path: "c.yml", content: floating, kind: "circleci" }).messages.join("\n"), /not pinned/);
+  const noOrb = base.replace("orbs:\n  path-filtering: circleci/path-filtering@2.1.0\n", "");
+  assert.match(validateCircleciStructure({ path: "c.yml", content: noOrb, kind: "circleci" }).messages.join("\n"), /not imported/);
+  const cont = "version: 2.1\njobs:\n  a:\n    docker: [{image: \"node:24\"}]\n    steps: [checkout]\nworkflows:\n  a:\n    when: << pipeline.parameters.run-a >>\n    jobs: [a]\n";
+  assert.match(validateCircleciStructure({ path: "c.yml", content: cont, kind: "circleci" }).messages.join("\n"), /undeclared pipeline parameter run-a/);
+  const declared = cont.replace("jobs:\n  a:", "parameters:\n  run-a:\n    type: boolean\n    default: false\njobs:\n  a:");
+  assert.deepEqual(validateCircleciStructure({ path: "c.yml", content: declared, kind: "circleci" }).messages, []);
 });
 
 test("Jenkins: npm-groovy-lint finds no errors in any generated Jenkinsfile", () => {
@@ -234,6 +332,7 @@ test("capability: empty repository is an InputError and writes nothing; a real r
 
 const GOLDEN = [
   ["node-npm", "github-actions"], ["monorepo-pnpm-turbo", "github-actions"], ["python-poetry", "gitlab-ci"], ["go-service", "jenkins"], ["rust-cargo", "circleci"],
+  ["monorepo-pnpm-turbo", "circleci"], ["monorepo-multi-service", "gitlab-ci"],
 ] as const;
 
 test("golden files (UPDATE_GOLDEN=1 regenerates)", async () => {
@@ -252,4 +351,28 @@ test("golden files (UPDATE_GOLDEN=1 regenerates)", async () => {
       assert.equal(file.content, readFileSync(path, "utf8"), `${fixture}/${platform}: ${file.path} differs from golden`);
     }
   }
+});
+
+test("goldens: multi-line shell is a literal block scalar, never one quoted line with \\n escapes", () => {
+  const goldenDir = join(repoRoot, "tests", "golden", "pipeline");
+  const yamlFiles: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (/\.ya?ml$/.test(e.name)) yamlFiles.push(full);
+    }
+  };
+  walk(goldenDir);
+  assert.ok(yamlFiles.length >= 5, "goldens missing");
+  let blocks = 0;
+  for (const file of yamlFiles) {
+    const text = readFileSync(file, "utf8");
+    for (const line of text.split("\n")) {
+      assert.doesNotMatch(line, /^\s*(-\s+)?(run|command|tags|mapping|-)\s*:?\s*"(?:[^"\\]|\\.)*\\n/, `${file}: quoted multi-line value: ${line}`);
+      assert.doesNotMatch(line, /^\s*-\s+"(?:[^"\\]|\\.)*\\n/, `${file}: quoted multi-line script item: ${line}`);
+    }
+    blocks += (text.match(/:\s+\|-?\n|^\s*-\s+\|-?\n/gm) ?? []).length;
+  }
+  assert.ok(blocks >= 5, `expected literal block scalars in the goldens, found ${blocks}`);
 });

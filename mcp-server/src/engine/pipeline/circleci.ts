@@ -3,88 +3,192 @@ import { shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
-import { inDir, installKubectl } from "./shared.ts";
+import { installKubectl } from "./shared.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const ROOT = "/workspace";
 
+/**
+ * Dynamic configuration for monorepos: CircleCI's path-filtering orb, release v2.1.0 (tag v2.1.0, commit
+ * a0040264a55a2f69380bbba465ee8e502adc3ec0 in CircleCI-Public/path-filtering-orb). Its filter job maps changed
+ * paths (anchored grep -P regular expressions) to pipeline parameters and continues with the continuation config.
+ */
+export const PATH_FILTERING_ORB = "circleci/path-filtering@2.1.0";
+/** Executor for the filter job (the orb's default floats on cimg/base:current): a dated cimg/base release. */
+export const SETUP_IMAGE = "cimg/base:2026.07";
+export const CONTINUATION_FILE = ".circleci/continue_config.yml";
+
+interface WorkflowJob {
+  job: string;
+  name: string;
+  requires: string[];
+  branchOnly: boolean;
+  approval: boolean;
+  context: string | null;
+}
+interface Workflow { name: string; parameter: string | null; jobs: WorkflowJob[] }
+
+/** A path trigger ("apps/api/" or "pnpm-lock.yaml") as the anchored regular expression the orb matches files with. */
+function pathRegex(trigger: string): string {
+  const escaped = trigger.replace(/[.+]/g, (c) => `\\${c}`);
+  return trigger.endsWith("/") ? `${escaped}.*` : escaped;
+}
+
+const cacheSafe = (value: string) => value.replace(/[^A-Za-z0-9._-]+/g, "-");
+
 export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
+  const branch = plan.defaultBranch;
+  const dynamic = plan.monorepo && plan.jobs.some((j) => j.triggers.length > 0);
   const jobs = plan.jobs.map((job) => {
     const tc = containerToolchain(job, ROOT);
     // CircleCI's own template syntax, kept out of Handlebars: the key is built here and emitted via the yaml helper.
-    const cacheKey = job.lockfiles.length > 0
-      ? `v1-${job.id}-${job.lockfiles.map((l) => `{{ checksum "${l}" }}`).join("-")}`
-      : null;
+    // It changes with the toolchain image and the lockfiles; the prefix key restores the newest older cache.
+    const prefix = `v1-{{ arch }}-${job.id}-${cacheSafe(tc.image)}-`;
+    const cacheKeys = job.lockfiles.length > 0
+      ? [`${prefix}${job.lockfiles.map((l) => `{{ checksum ${JSON.stringify(l)} }}`).join("-")}`, prefix]
+      : [];
     return {
       id: job.id,
       image: tc.image,
       env: tc.cacheEnv,
-      cacheKey,
+      cacheKeys,
       cachePath: `${ROOT}/${tc.cacheDir}`,
-      commands: [...tc.prepare.map((c) => ({ name: c, run: c })), ...job.steps.map((s) => ({ name: s.name, run: inDir(s, ROOT) }))],
-    };
-  });
-  const registry = plan.registry ?? null;
-  const branch = plan.defaultBranch;
-  const images = plan.images.map((image) => {
-    const ref = `${registry ?? "$REGISTRY"}/${image.name}`;
-    return {
-      id: `image-${image.id}`,
-      needs: image.projectJob ?? null,
-      imageRef: ref,
       commands: [
-        { name: "Build image", run: `docker build --pull --tag "$IMAGE:$CIRCLE_SHA1" --tag "$IMAGE:$(printf '%s' "$CIRCLE_BRANCH" | tr -c 'A-Za-z0-9_.-' '-')" --file ${shellWord(image.dockerfile)} ${shellWord(image.context)}` },
-        { name: "Scan image (Trivy)", run: `docker run --rm -v /var/run/docker.sock:/var/run/docker.sock ${containerImage("trivy")} image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed "$IMAGE:$CIRCLE_SHA1"` },
-        { name: "Push image (default branch only)", run: `if [ "$CIRCLE_BRANCH" = ${shellWord(branch)} ]; then printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USER" --password-stdin "\${IMAGE%%/*}" && docker push --all-tags "$IMAGE"; fi` },
+        ...tc.prepare.map((c) => ({ ...c, dir: null })),
+        ...job.steps.map((s) => ({ name: s.name, run: s.run, dir: s.dir === "." ? null : s.dir })),
       ],
     };
   });
-  const deploy = plan.stages.includes("deploy")
-    ? ["staging", "production"].map((env) => ({
-        id: `deploy-${env}`,
+  const registry = plan.registry ?? null;
+  const images = plan.images.map((image) => {
+    // CircleCI does not expand variables in `environment:`; without --registry the shell builds the name from $REGISTRY.
+    const setImage = registry ? "" : `IMAGE="\${REGISTRY:?set REGISTRY in the registry context}"/${shellWord(image.name)}\n`;
+    return {
+    id: `image-${image.id}`,
+    app: image.id,
+    needs: image.projectJob ?? null,
+    imageRef: registry ? `${registry}/${image.name}` : null,
+    commands: [
+      {
+        name: "Build image",
+        run: `${setImage}docker build --pull --tag "$IMAGE:$CIRCLE_SHA1" --tag "$IMAGE:$(printf '%s' "$CIRCLE_BRANCH" | tr -c 'A-Za-z0-9_.-' '-')" --file ${shellWord(image.dockerfile)} ${shellWord(image.context)}`,
+      },
+      {
+        name: "Scan image (Trivy)",
+        run: `${setImage}docker run --rm -v /var/run/docker.sock:/var/run/docker.sock ${containerImage("trivy")} image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed "$IMAGE:$CIRCLE_SHA1"`,
+      },
+      {
+        name: "Push image (default branch only)",
+        run: setImage + [
+          `if [ "$CIRCLE_BRANCH" = ${shellWord(branch)} ]; then`,
+          `  printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USER" --password-stdin "\${IMAGE%%/*}"`,
+          `  docker push --all-tags "$IMAGE"`,
+          "fi",
+        ].join("\n"),
+      },
+    ],
+  };
+  });
+
+  // Deploy jobs: one pair for the whole repository, or in a filtered monorepo one pair per app in its project's workflow.
+  const deployJobs: { id: string; env: string; commands: { name: string; run: string }[] }[] = [];
+  const deployChain = (apps: string[], suffix: string, requires: string[]): WorkflowJob[] => {
+    const staging = `deploy-staging${suffix}`;
+    const approve = `approve-production${suffix}`;
+    const production = `deploy-production${suffix}`;
+    for (const env of ["staging", "production"]) {
+      deployJobs.push({
+        id: `deploy-${env}${suffix}`,
         env,
-        context: `deploy-${env}`,
         commands: [
-          { name: "Install kubectl", run: installKubectl().join(" && ") },
-          { name: "Configure cluster access", run: 'umask 077 && printf \'%s\' "$KUBE_CONFIG_B64" | base64 -d > /tmp/kubeconfig' },
-          ...plan.deployApps.map((app) => ({ name: `Deploy ${app}`, run: `KUBECONFIG=/tmp/kubeconfig kubectl apply -k deploy/${app}/overlays/${env}` })),
+          { name: "Install kubectl", run: installKubectl().join("\n") },
+          { name: "Configure cluster access", run: `umask 077\nprintf '%s' "$KUBE_CONFIG_B64" | base64 -d > /tmp/kubeconfig` },
+          ...apps.map((app) => ({ name: `Deploy ${app} to ${env}`, run: `KUBECONFIG=/tmp/kubeconfig kubectl apply -k deploy/${app}/overlays/${env}` })),
         ],
-      }))
-    : [];
-  const workflowJobs: { name: string; requires: string[]; branchOnly: boolean; approval: boolean; context: string | null }[] = [];
-  for (const j of jobs) workflowJobs.push({ name: j.id, requires: [], branchOnly: false, approval: false, context: null });
-  if (plan.stages.includes("security")) {
-    workflowJobs.push({ name: "security", requires: [], branchOnly: false, approval: false, context: null });
-    workflowJobs.push({ name: "secret-scan", requires: [], branchOnly: false, approval: false, context: null });
+      });
+    }
+    return [
+      { job: staging, name: staging, requires, branchOnly: true, approval: false, context: "deploy-staging" },
+      { job: approve, name: approve, requires: [staging], branchOnly: true, approval: true, context: null },
+      { job: production, name: production, requires: [approve], branchOnly: true, approval: false, context: "deploy-production" },
+    ];
+  };
+  const deploying = plan.stages.includes("deploy");
+  const plain = (job: string, requires: string[] = [], context: string | null = null): WorkflowJob =>
+    ({ job, name: job, requires, branchOnly: false, approval: false, context });
+  const withOptions = (j: WorkflowJob) => ({ ...j, options: j.requires.length > 0 || j.branchOnly || j.approval || j.context !== null });
+  const securityJobs = plan.stages.includes("security") ? [plain("security"), plain("secret-scan")] : [];
+
+  const workflows: Workflow[] = [];
+  const parameters: { name: string; job: string; triggers: string[] }[] = [];
+  if (!dynamic) {
+    const wf: WorkflowJob[] = [...jobs.map((j) => plain(j.id)), ...securityJobs, ...images.map((i) => plain(i.id, i.needs ? [i.needs] : [], "registry"))];
+    if (deploying) wf.push(...deployChain(plan.deployApps, "", images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id)));
+    workflows.push({ name: "ci", parameter: null, jobs: wf });
+  } else {
+    if (securityJobs.length > 0) workflows.push({ name: "security", parameter: null, jobs: securityJobs });
+    for (const job of plan.jobs) {
+      const own = images.filter((i) => i.needs === job.id);
+      const wf: WorkflowJob[] = [plain(job.id), ...own.map((i) => plain(i.id, [job.id], "registry"))];
+      const apps = deploying ? (images.length > 0 ? own.map((i) => i.app) : [job.id]) : [];
+      if (apps.length > 0) wf.push(...deployChain(apps, `-${job.id}`, own.length > 0 ? own.map((i) => i.id) : [job.id]));
+      if (job.triggers.length === 0) {
+        workflows.push({ name: job.id, parameter: null, jobs: wf });
+        continue;
+      }
+      const name = `run-${job.id}`;
+      if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`circleci: unsafe pipeline parameter name ${name}`);
+      parameters.push({ name, job: job.id, triggers: [...job.triggers, CONTINUATION_FILE] });
+      workflows.push({ name: job.id, parameter: name, jobs: wf });
+    }
+    const unowned = images.filter((i) => i.needs === null);
+    if (unowned.length > 0) {
+      const wf = unowned.map((i) => plain(i.id, [], "registry"));
+      if (deploying) wf.push(...deployChain(unowned.map((i) => i.app), "-services", unowned.map((i) => i.id)));
+      workflows.push({ name: "services", parameter: null, jobs: wf });
+    }
   }
-  for (const i of images) workflowJobs.push({ name: i.id, requires: i.needs ? [i.needs] : [], branchOnly: false, approval: false, context: "registry" });
-  if (deploy.length > 0) {
-    const before = images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id);
-    workflowJobs.push({ name: "deploy-staging", requires: before, branchOnly: true, approval: false, context: "deploy-staging" });
-    workflowJobs.push({ name: "approve-production", requires: ["deploy-staging"], branchOnly: true, approval: true, context: null });
-    workflowJobs.push({ name: "deploy-production", requires: ["approve-production"], branchOnly: true, approval: false, context: "deploy-production" });
-  }
-  const content = engine.renderYaml("pipeline/circleci/config.yml", {
+
+  const config = engine.renderYaml("pipeline/circleci/config.yml", {
+    dynamic,
+    parameters,
     jobs,
     security: plan.stages.includes("security"),
     gitleaksImage: containerImage("gitleaks"),
     trivyImage: containerImage("trivy"),
     dockerImage: containerImage("docker"),
     images,
-    deploy,
+    deploy: deployJobs,
     branch,
-    workflowJobs,
+    workflows: workflows.map((w) => ({ ...w, jobs: w.jobs.map(withOptions) })),
   });
-  if (plan.monorepo) {
-    plan.warnings.push("circleci: every project job runs on every push; CircleCI path filtering needs a setup workflow with the path-filtering orb (dynamic configuration), which this generator does not emit");
+  const files: GeneratedFile[] = [];
+  if (dynamic) {
+    const mapping = parameters.flatMap((p) => p.triggers.map((t) => `${pathRegex(t)} ${p.name} true`)).join("\n") + "\n";
+    files.push({
+      path: plan.ciFile,
+      content: engine.renderYaml("pipeline/circleci/setup.yml", {
+        orb: PATH_FILTERING_ORB,
+        image: SETUP_IMAGE,
+        branch,
+        continuation: CONTINUATION_FILE,
+        mapping,
+      }),
+      kind: "circleci",
+    });
+    files.push({ path: CONTINUATION_FILE, content: config, kind: "circleci" });
+    nextSteps.push("Project Settings → Advanced: turn on 'Enable dynamic config using setup workflows' (the setup workflow in .circleci/config.yml continues with .circleci/continue_config.yml).");
+    nextSteps.push(`Path filtering compares a branch with its merge base on ${branch}, and ${branch} itself with its previous commit: push to ${branch} through merges (one commit per change) so no change is missed.`);
+  } else {
+    files.push({ path: plan.ciFile, content: config, kind: "circleci" });
   }
   nextSteps.push("Project Settings → Advanced: enable 'Auto-cancel redundant workflows' (CircleCI's cancel-in-progress for non-default branches).");
   if (images.length > 0) {
     nextSteps.push(`Create a context named registry with REGISTRY_USER and REGISTRY_PASSWORD${registry ? ` for ${registry}` : " and REGISTRY (host/namespace, or re-run with --registry)"}.`);
   }
-  if (deploy.length > 0) {
-    nextSteps.push("Create contexts deploy-staging and deploy-production, each with KUBE_CONFIG_B64 (base64 of a deploy-only kubeconfig); restrict deploy-production to a security group, and the approve-production job to the people who may release.");
+  if (deployJobs.length > 0) {
+    nextSteps.push("Create contexts deploy-staging and deploy-production, each with KUBE_CONFIG_B64 (base64 of a deploy-only kubeconfig); restrict deploy-production to a security group, and the approve-production jobs to the people who may release.");
     nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager.`);
   }
-  return [{ path: plan.ciFile, content, kind: "circleci" }];
+  return files;
 }

@@ -1,8 +1,9 @@
 import type { Analysis } from "../analyze/types.ts";
 import type { GeneratedFile } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
-import type { ImagePlan, PipelinePlan, ProjectJob } from "./model.ts";
+import { type ImagePlan, normaliseVersion, type PipelinePlan, type ProjectJob } from "./model.ts";
 import { pinned, pinnedComment } from "./pinned-actions.ts";
+import { GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
 
 /** One workflow step; `with` values are strings. Rendered by the shared `pipeline/github/step` partial. */
 export interface GhStep {
@@ -54,7 +55,14 @@ function setupSteps(job: ProjectJob, warnings: string[]): GhStep[] {
         break;
       }
       if (p.packageManager === "pnpm") {
-        steps.push(action("pnpm-setup", "Set up pnpm", p.versions.pnpm ? { version: p.versions.pnpm } : {}));
+        // versions.pnpm comes from package.json's packageManager field, which pnpm/action-setup reads itself (and
+        // refuses to run when a `version` input disagrees with it, e.g. over a +sha512 suffix).
+        const manifest = job.installDir === "." ? "package.json" : `${job.installDir}/package.json`;
+        if (p.versions.pnpm) steps.push(action("pnpm-setup", "Set up pnpm", job.installDir === "." ? {} : { package_json_file: manifest }));
+        else {
+          steps.push(action("pnpm-setup", "Set up pnpm", { version: "10" }));
+          warnings.push(`${p.path}: no packageManager field in ${manifest}; CI installs pnpm 10 — pin yours with "packageManager": "pnpm@<version>"`);
+        }
       }
       if (p.packageManager === "yarn") steps.push({ name: "Enable Corepack (Yarn)", run: "corepack enable" });
       const cache: Record<string, string> = hasLock && p.packageManager !== "npm"
@@ -85,7 +93,10 @@ function setupSteps(job: ProjectJob, warnings: string[]): GhStep[] {
     }
     case "go":
       steps.push(action("setup-go", "Set up Go", {
-        ...(job.version ? { "go-version": job.version } : { "go-version-file": p.path === "." ? "go.mod" : `${p.path}/go.mod` }),
+        // go.mod's go and toolchain directives are the truth (setup-go reads both), unless the plan raised an ancient one.
+        ...(job.version && job.version !== normaliseVersion(p.versions.go)
+          ? { "go-version": job.version }
+          : { "go-version-file": p.path === "." ? "go.mod" : `${p.path}/go.mod` }),
         ...(hasLock ? { "cache-dependency-path": locks } : { cache: "false" }),
       }));
       break;
@@ -132,6 +143,16 @@ function projectJob(job: ProjectJob, plan: PipelinePlan, warnings: string[]) {
   for (const step of job.steps) {
     // Ruby's bundler-cache already ran `bundle install` against the lockfile.
     if (step.stage === "install" && job.project.language === "ruby" && job.lockfiles.length > 0) continue;
+    const golangci = /^golangci-lint run(\s+(.*))?$/.exec(step.run.trim());
+    if (golangci) {
+      // The runner has no golangci-lint; the action installs the pinned release and caches its analysis.
+      steps.push(action("golangci-lint", `${step.name} (golangci-lint)`, {
+        version: GOLANGCI_LINT_VERSION,
+        ...(step.dir === "." ? {} : { "working-directory": step.dir }),
+        ...(golangci[2] ? { args: golangci[2] } : {}),
+      }));
+      continue;
+    }
     steps.push({ name: step.name, run: step.run, workingDirectory: step.dir === "." ? undefined : step.dir });
   }
   return {
@@ -159,7 +180,7 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
     : [];
   const ghcr = !plan.registry;
   const images = plan.images.map((image) => {
-    const ref = imageRef(plan, image, plan.images.length === 1);
+    const ref = imageRef(plan, image, plan.images.length === 1 && !plan.monorepo);
     const projectJobId = image.projectJob;
     const pj = plan.jobs.find((j) => j.id === projectJobId);
     const condition = filtered && pj && pj.triggers.length > 0 ? `needs.changes.outputs.${pj.id} == 'true'` : undefined;
@@ -214,18 +235,30 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
   const deployNeeds = images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id);
   const deploySteps = (env: string): GhStep[] => [
     checkout(),
-    action("setup-kubectl", "Set up kubectl", { version: "v1.36.3" }),
+    action("setup-kubectl", "Set up kubectl", { version: KUBECTL_VERSION }),
     {
       name: "Configure cluster access",
       env: [["KUBE_CONFIG", "${{ secrets.KUBE_CONFIG }}"]],
-      run: "install -m 600 /dev/null \"$RUNNER_TEMP/kubeconfig\"\nprintf '%s' \"$KUBE_CONFIG\" > \"$RUNNER_TEMP/kubeconfig\"\necho \"KUBECONFIG=$RUNNER_TEMP/kubeconfig\" >> \"$GITHUB_ENV\"",
+      run: [
+        'install -m 600 /dev/null "$RUNNER_TEMP/kubeconfig"',
+        `printf '%s' "$KUBE_CONFIG" > "$RUNNER_TEMP/kubeconfig"`,
+        'echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
+      ].join("\n"),
     },
     ...plan.deployApps.map((app) => ({ name: `Deploy ${app} to ${env}`, run: `kubectl apply -k deploy/${app}/overlays/${env}` })),
   ];
+  // In a filtered monorepo the image jobs of unchanged projects are skipped; staging still deploys when none failed.
+  const stagingIf = filtered ? `!cancelled() && !failure() && ${onDefault}` : onDefault;
   const deploy = plan.stages.includes("deploy")
     ? [
-        { id: "deploy-staging", name: "Deploy to staging", environment: "staging", needs: deployNeeds, if: onDefault, steps: deploySteps("staging") },
-        { id: "deploy-production", name: "Deploy to production", environment: "production", needs: ["deploy-staging"], if: onDefault, steps: deploySteps("production") },
+        {
+          id: "deploy-staging", name: "Deploy to staging", environment: "staging", needs: deployNeeds, if: stagingIf,
+          steps: deploySteps("staging"),
+        },
+        {
+          id: "deploy-production", name: "Deploy to production", environment: "production", needs: ["deploy-staging"], if: onDefault,
+          steps: deploySteps("production"),
+        },
       ]
     : [];
 

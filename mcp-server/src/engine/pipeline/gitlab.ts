@@ -18,7 +18,7 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
       cacheKeyFiles: job.lockfiles.slice(0, 2),
       cacheDir: tc.cacheDir,
       changes: plan.monorepo && job.triggers.length > 0 ? changePaths(job.triggers) : [],
-      script: [...tc.prepare, ...job.steps.map((s) => inDir(s, "$CI_PROJECT_DIR"))],
+      script: [...tc.prepare.map((c) => c.run), ...job.steps.map((s) => inDir(s, "$CI_PROJECT_DIR"))],
     };
   });
   const registryImage = (name: string) => (plan.registry ? `${plan.registry}/${name}` : `$CI_REGISTRY_IMAGE/${name}`);
@@ -34,7 +34,7 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
       id: `${image.id}-image`,
       needsJob: job?.id ?? null,
       imageVar: ref,
-      changes: plan.monorepo && job && job.triggers.length > 0 ? changePaths([...job.triggers, image.context === "." ? image.dockerfile : `${image.context}/`]) : [],
+      changes: plan.monorepo && job && job.triggers.length > 0 ? changePaths([...new Set([...job.triggers, image.context === "." ? image.dockerfile : `${image.context}/`])]) : [],
       // Merge requests and branches: build and scan only. Default branch: build, scan, then push (cache warm).
       scriptCheck: [build(false), scan],
       scriptPush: [build(false), scan, build(true)],
@@ -48,7 +48,7 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
         manual: env === "production",
         image: containerImage("docker"),
         needs: env === "production" ? ["deploy-staging"] : images.map((i) => `${i.id}-push`),
-        script: [...kubeconfigSetup, ...plan.deployApps.map((app) => `kubectl apply -k deploy/${app}/overlays/${env}`)],
+        script: [kubeconfigSetup.join("\n"), ...plan.deployApps.map((app) => `kubectl apply -k deploy/${app}/overlays/${env}`)],
       }))
     : [];
   const content = engine.renderYaml("pipeline/gitlab-ci/gitlab-ci.yml", {
@@ -60,7 +60,11 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
     dindImage: containerImage("docker-dind"),
     images,
     deploy,
-    customRegistry: plan.registry ? plan.registry.split("/")[0] : null,
+    registryLogin: plan.registry
+      ? `printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USER" --password-stdin ${shellWord(plan.registry.split("/")[0]!)}`
+      : `printf '%s' "$CI_REGISTRY_PASSWORD" | docker login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"`,
+    // Branch pipelines outside the default branch compare with it: rules:changes otherwise sees only the last push.
+    compareTo: `refs/heads/${plan.defaultBranch}`,
   });
   nextSteps.push("Settings → CI/CD → General pipelines: enable 'Auto-cancel redundant pipelines' (jobs are interruptible); Settings → Merge requests: 'Pipelines must succeed'.");
   if (images.length > 0) {

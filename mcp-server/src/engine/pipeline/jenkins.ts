@@ -24,7 +24,7 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
       image: tc.image,
       env: [["HOME", workspaceExpr(WS)], ...tc.cacheEnv.map(([k, v]) => [k, workspaceExpr(v)])],
       changesets: plan.monorepo && job.triggers.length > 0 ? changesets(job.triggers) : [],
-      prepare: tc.prepare,
+      prepare: tc.prepare.map((c) => ({ name: c.name, run: c.run })),
       steps: job.steps.map((s) => ({ dir: s.dir === "." ? null : s.dir, run: s.run, name: s.name })),
     };
   });
@@ -59,7 +59,7 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
     deploy,
   });
   nextSteps.push("Use a Multibranch Pipeline job (the when { branch } and changeset conditions need it) with the Pipeline, Docker Pipeline and Credentials Binding plugins; agents need Docker.");
-  if (plan.monorepo) nextSteps.push("Jenkins computes changesets against the previous build of the branch: the first build of a branch or pull request runs every project stage.");
+  if (plan.monorepo) nextSteps.push("Project stages run when their paths changed since the previous build of the same branch or pull request; builds without a changelog (the first one, manual or timer builds) run every project.");
   if (images.length > 0) {
     nextSteps.push("Add a 'Username with password' credential with id registry-credentials for the container registry" + (registry ? ` ${registry}.` : "; re-run with --registry <host/namespace> to replace the placeholder registry.example.invalid."));
   }

@@ -1,4 +1,5 @@
-import { coerce } from "semver";
+import { coerce, lt as semverLt } from "semver";
+import { CONTAINER_IMAGES } from "./pinned-actions.ts";
 import type { Analysis, Project } from "../analyze/types.ts";
 import { InputError } from "../core/types.ts";
 
@@ -74,13 +75,19 @@ export const CI_FILES: Record<Platform, string> = {
   circleci: ".circleci/config.yml",
 };
 
+/** Go used for projects whose go directive predates 1.21: the default golang image's release. */
+const GO_FLOOR = CONTAINER_IMAGES.golang!.tag.split("-")[0]!;
+
 const SAFE_PATH = /^[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*$/;
 const SAFE_BRANCH = /^[A-Za-z0-9._/-]+$/;
 const SAFE_REGISTRY = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/;
 
 /** A job/image id: lowercase letters, digits and '-', unique within the plan. */
 export function slug(value: string, taken: Set<string>, fallback = "app"): string {
-  let base = value.toLowerCase().replace(/^@[^/]+\//, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+  // Package and module names: "@scope/api" → api, "github.com/acme/inventory/v2" → inventory.
+  const segments = value.toLowerCase().split("/").filter((s) => s !== "" && !/^v\d+$/.test(s));
+  const last = segments.at(-1) ?? "";
+  let base = last.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
   if (!base || !/^[a-z]/.test(base)) base = `${fallback}${base ? `-${base}` : ""}`.replace(/-+$/, "");
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
@@ -184,6 +191,8 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     return ok;
   });
   const monorepo = projects.length > 1;
+  // One dependency audit per install directory: workspace members share the root lockfile, so auditing it once is enough.
+  const audited = new Set<string>();
   const jobs: ProjectJob[] = projects.map((project) => {
     const id = slug(project.name || project.path, taken);
     const yarnBerry = isYarnBerry(project);
@@ -198,13 +207,23 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     }
     if (stages.includes("security")) {
       const audit = auditCommand(project, yarnBerry);
-      if (audit) steps.push({ stage: "audit", name: "Dependency audit", run: audit, dir: installDir });
-      else warnings.push(`${project.path}: no ${project.packageManager} audit command; its dependencies are checked by the Trivy filesystem scan of the lockfiles instead`);
+      if (!audit) {
+        warnings.push(`${project.path}: no ${project.packageManager} audit command; its dependencies are checked by the Trivy filesystem scan of the lockfiles instead`);
+      } else if (!audited.has(installDir)) {
+        audited.add(installDir);
+        steps.push({ stage: "audit", name: project.workspaceRoot ? "Dependency audit (whole workspace)" : "Dependency audit", run: audit, dir: installDir });
+      }
     }
     const outside = [...project.lockfiles, ...project.evidence].filter((f) => !under(f, project.path));
     const triggers = [project.path === "." ? "" : `${project.path}/`, ...new Set(outside), ciFile].filter((t) => t !== "");
     if (project.lockfiles.length === 0) warnings.push(`${project.path}: no lockfile, so dependency caching is off for ${id}; commit a lockfile for reproducible, cached installs`);
-    return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version: toolchainVersion(project), yarnBerry };
+    let version = toolchainVersion(project);
+    // go.mod's go directive is a minimum; releases before 1.21 are long unsupported and have no bookworm images.
+    if (project.language === "go" && version && semverLt(`${version}.0`, "1.21.0")) {
+      warnings.push(`${project.path}: go.mod says go ${version}, a release long out of support; CI builds with Go ${GO_FLOOR} (raise the go directive to test what you ship)`);
+      version = GO_FLOOR;
+    }
+    return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version, yarnBerry };
   });
 
   const images: ImagePlan[] = [];
@@ -219,8 +238,11 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
         continue;
       }
       if (images.some((i) => i.dockerfile === service.dockerfile && i.context === service.context)) continue;
-      const id = slug(service.name, imageIds);
-      images.push({ id, name: id, context: service.context, dockerfile: service.dockerfile, projectJob: jobFor(service.context)?.id, generated: false });
+      const owner = jobFor(service.context);
+      // A bare Dockerfile is named after its project (the directory name of a checkout says little); compose services keep their names.
+      const fromCompose = service.source !== service.dockerfile;
+      const id = slug(!fromCompose && owner && owner.project.path === service.context ? owner.id : service.name, imageIds);
+      images.push({ id, name: id, context: service.context, dockerfile: service.dockerfile, projectJob: owner?.id, generated: false });
     }
     for (const job of jobs) {
       const own = job.project.dockerfile ?? images.find((i) => i.projectJob === job.id)?.dockerfile;

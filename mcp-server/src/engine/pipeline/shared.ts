@@ -18,3 +18,23 @@ export function installKubectl(): string[] {
     "install -m 0755 /tmp/kubectl /usr/local/bin/kubectl",
   ];
 }
+
+/** golangci-lint release installed where a project's lint command calls it (tag v2.13.1 in golangci/golangci-lint). */
+export const GOLANGCI_LINT_VERSION = "v2.13.1";
+
+/** True when one of the job's commands runs golangci-lint, which no toolchain image ships. */
+export function needsGolangciLint(steps: CommandStep[]): boolean {
+  return steps.some((s) => /(^|&&\s*|;\s*)golangci-lint\s/.test(s.run));
+}
+
+/** Shell lines that install the golangci-lint release binary into `binDir` after checking it against the release checksums. */
+export function installGolangciLint(binDir: string): string[] {
+  const v = GOLANGCI_LINT_VERSION.slice(1);
+  const base = `https://github.com/golangci/golangci-lint/releases/download/${GOLANGCI_LINT_VERSION}`;
+  const tarball = `golangci-lint-${v}-linux-amd64.tar.gz`;
+  return [
+    `mkdir -p /tmp/golangci-lint ${binDir}`,
+    `(cd /tmp/golangci-lint && wget -q ${base}/${tarball} ${base}/golangci-lint-${v}-checksums.txt && grep " ${tarball}$" golangci-lint-${v}-checksums.txt | sha256sum -c -)`,
+    `tar -xzf /tmp/golangci-lint/${tarball} -C ${binDir} --strip-components=1 golangci-lint-${v}-linux-amd64/golangci-lint`,
+  ];
+}

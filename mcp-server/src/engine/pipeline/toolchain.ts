@@ -1,5 +1,6 @@
 import type { ProjectJob } from "./model.ts";
 import { CONTAINER_IMAGES, containerImage } from "./pinned-actions.ts";
+import { installGolangciLint, needsGolangciLint } from "./shared.ts";
 
 /**
  * Container image and dependency-cache layout for a project job on the container-based platforms
@@ -9,7 +10,7 @@ import { CONTAINER_IMAGES, containerImage } from "./pinned-actions.ts";
 export interface ContainerToolchain {
   image: string;
   /** Commands that prepare the toolchain inside the image (e.g. enabling Corepack, installing Poetry). */
-  prepare: string[];
+  prepare: { name: string; run: string }[];
   /** Environment that points the package manager's cache into `cacheDir`. */
   cacheEnv: [string, string][];
   /** Cache directory relative to the checkout root. */
@@ -23,7 +24,7 @@ export function containerToolchain(job: ProjectJob, root: string): ContainerTool
   const v = job.version;
   const cacheDir = `.cache/${job.id}`;
   const at = root ? `${root}/${cacheDir}` : cacheDir;
-  const prepare: string[] = [];
+  const prepare: { name: string; run: string }[] = [];
   let image: string;
   let cacheEnv: [string, string][] = [];
   switch (p.language) {
@@ -34,7 +35,7 @@ export function containerToolchain(job: ProjectJob, root: string): ContainerTool
         break;
       }
       image = v ? `node:${v}-bookworm-slim` : containerImage("node");
-      if (p.packageManager === "pnpm" || p.packageManager === "yarn") prepare.push("corepack enable");
+      if (p.packageManager === "pnpm" || p.packageManager === "yarn") prepare.push({ name: "Enable Corepack", run: "corepack enable" });
       if (p.packageManager === "npm") cacheEnv = [["npm_config_cache", at]];
       if (p.packageManager === "pnpm") cacheEnv = [["npm_config_store_dir", at]];
       if (p.packageManager === "yarn") cacheEnv = [["YARN_CACHE_FOLDER", at]];
@@ -42,14 +43,16 @@ export function containerToolchain(job: ProjectJob, root: string): ContainerTool
     case "python":
       image = v ? `python:${v}-slim` : containerImage("python");
       cacheEnv = [["PIP_CACHE_DIR", `${at}/pip`]];
-      if (p.packageManager === "poetry") { prepare.push("python -m pip install poetry"); cacheEnv.push(["POETRY_CACHE_DIR", `${at}/poetry`]); }
-      if (p.packageManager === "uv") { prepare.push("python -m pip install uv"); cacheEnv.push(["UV_CACHE_DIR", `${at}/uv`]); }
-      if (p.packageManager === "pdm") { prepare.push("python -m pip install pdm"); cacheEnv.push(["PDM_CACHE_DIR", `${at}/pdm`]); }
-      if (p.packageManager === "pipenv") prepare.push("python -m pip install pipenv");
+      if (p.packageManager === "poetry") { prepare.push({ name: "Install poetry", run: "python -m pip install poetry" }); cacheEnv.push(["POETRY_CACHE_DIR", `${at}/poetry`]); }
+      if (p.packageManager === "uv") { prepare.push({ name: "Install uv", run: "python -m pip install uv" }); cacheEnv.push(["UV_CACHE_DIR", `${at}/uv`]); }
+      if (p.packageManager === "pdm") { prepare.push({ name: "Install pdm", run: "python -m pip install pdm" }); cacheEnv.push(["PDM_CACHE_DIR", `${at}/pdm`]); }
+      if (p.packageManager === "pipenv") prepare.push({ name: "Install pipenv", run: "python -m pip install pipenv" });
       break;
     case "go":
       image = v ? `golang:${v}-bookworm` : containerImage("golang");
       cacheEnv = [["GOMODCACHE", `${at}/mod`], ["GOCACHE", `${at}/build`]];
+      // The golang images do not ship golangci-lint; /go/bin is on PATH and world-writable in them.
+      if (needsGolangciLint(job.steps)) prepare.push({ name: "Install golangci-lint", run: installGolangciLint("/go/bin").join("\n") });
       break;
     case "java":
     case "kotlin":
@@ -64,7 +67,7 @@ export function containerToolchain(job: ProjectJob, root: string): ContainerTool
     case "rust":
       image = v && /^\d/.test(v) ? `rust:${v}-slim` : containerImage("rust");
       cacheEnv = [["CARGO_HOME", at]];
-      prepare.push("rustup component add clippy rustfmt");
+      prepare.push({ name: "Install clippy and rustfmt", run: "rustup component add clippy rustfmt" });
       break;
     case "dotnet":
       image = v ? `mcr.microsoft.com/dotnet/sdk:${v}` : containerImage("dotnet-sdk");

@@ -60,22 +60,39 @@ export function validateCircleciStructure(file: GeneratedFile): Validation {
   if (!isRecord(value)) messages.push("root must be a mapping");
   else {
     if (value.version !== 2.1) messages.push("version must be 2.1");
+    if ("setup" in value && typeof value.setup !== "boolean") messages.push("setup must be true or false");
+    const setup = value.setup === true;
+    const orbs = isRecord(value.orbs) ? value.orbs : {};
+    for (const [alias, ref] of Object.entries(orbs)) {
+      if (typeof ref === "string" && !/^[a-z0-9-]+\/[a-z0-9-]+@\d+\.\d+\.\d+$/.test(ref)) messages.push(`orb ${alias}: ${ref} is not pinned to an exact version (namespace/name@X.Y.Z)`);
+    }
+    const executors = isRecord(value.executors) ? value.executors : {};
+    const parameters = isRecord(value.parameters) ? value.parameters : {};
     const jobs = isRecord(value.jobs) ? value.jobs : {};
+    if (!setup && Object.keys(jobs).length === 0) messages.push("no jobs");
     for (const [name, job] of Object.entries(jobs)) {
       if (!isRecord(job)) { messages.push(`job ${name}: must be a mapping`); continue; }
       if (!Array.isArray(job.steps) || job.steps.length === 0) messages.push(`job ${name}: has no steps`);
       if (!job.docker && !job.machine && !job.macos && !job.executor) messages.push(`job ${name}: has no executor`);
+      if (typeof job.executor === "string" && !(job.executor in executors) && !job.executor.includes("/")) messages.push(`job ${name}: executor ${job.executor} is not defined`);
     }
     const workflows = isRecord(value.workflows) ? value.workflows : {};
     if (Object.keys(workflows).length === 0) messages.push("no workflows");
     for (const [wname, wf] of Object.entries(workflows)) {
       if (!isRecord(wf) || !Array.isArray(wf.jobs)) { messages.push(`workflow ${wname}: has no jobs`); continue; }
+      for (const ref of JSON.stringify(wf.when ?? null).matchAll(/pipeline\.parameters\.([A-Za-z0-9_-]+)/g)) {
+        if (!(ref[1]! in parameters)) messages.push(`workflow ${wname}: when uses undeclared pipeline parameter ${ref[1]}`);
+      }
       const declared = new Set<string>();
       for (const entry of wf.jobs) {
         const [jobName, opts] = typeof entry === "string" ? [entry, {}] : isRecord(entry) ? Object.entries(entry)[0] ?? ["", {}] : ["", {}];
         const o = isRecord(opts) ? opts : {};
         declared.add(typeof o.name === "string" ? o.name : jobName);
-        if (o.type !== "approval" && !(jobName in jobs) && !jobName.includes("/")) messages.push(`workflow ${wname}: job ${jobName} is not defined`);
+        if (jobName.includes("/")) {
+          const alias = jobName.split("/")[0]!;
+          if (!(alias in orbs)) messages.push(`workflow ${wname}: job ${jobName} uses orb ${alias}, which is not imported under orbs`);
+        } else if (o.type !== "approval" && !(jobName in jobs)) messages.push(`workflow ${wname}: job ${jobName} is not defined`);
+        if (typeof o.executor === "string" && !(o.executor in executors) && !o.executor.includes("/")) messages.push(`workflow ${wname}: executor ${o.executor} is not defined`);
       }
       for (const entry of wf.jobs) {
         const opts = isRecord(entry) ? Object.values(entry)[0] : undefined;
@@ -84,6 +101,7 @@ export function validateCircleciStructure(file: GeneratedFile): Validation {
         }
       }
     }
+    if (setup && Object.keys(orbs).length === 0 && Object.keys(jobs).length === 0) messages.push("a setup config needs a job that continues the pipeline (e.g. the path-filtering orb's filter job)");
   }
   return { path: file.path, validator: "circleci-structure", ok: messages.length === 0, messages };
 }
