@@ -196,7 +196,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "ruby-rails",
     projects: [{
       path: ".", language: "ruby", packageManager: "bundler", versions: { ruby: "3.3.5", bundler: "2.5.22" },
-      commands: { install: "bundle install", lint: "bundle exec rubocop", test: "bundle exec rspec" },
+      commands: { install: "BUNDLE_FROZEN=true bundle install", lint: "bundle exec rubocop", test: "bundle exec rspec" },
       frameworks: ["rails"], servesHttp: true, port: 3000, dockerfile: "Dockerfile", lockfiles: ["Gemfile.lock"],
     }],
     services: [{ name: "ruby-rails", context: ".", ports: [3000] }],
@@ -208,7 +208,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
       path: ".", language: "php", packageManager: "composer", versions: { php: "8.2" },
       commands: {
         install: "composer install --no-interaction --prefer-dist --no-progress",
-        lint: "vendor/bin/pint --test", test: "composer run-script test",
+        lint: "vendor/bin/pint --test", test: "cp -n .env.example .env && php artisan key:generate --force && composer run-script test",
       },
       frameworks: ["laravel"], servesHttp: true, lockfiles: ["composer.lock"],
     }],

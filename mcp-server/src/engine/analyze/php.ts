@@ -83,6 +83,12 @@ export function analyzePhp(repo: Repo): EcosystemResult {
     if (has("laravel/framework")) {
       p.frameworks.push("laravel");
       p.servesHttp = true;
+      // A fresh checkout has no .env; Laravel's tests need one with an application key.
+      const envExample = joinRel(dir, ".env.example");
+      if (p.commands.test && repo.has(envExample) && repo.has(joinRel(dir, "artisan"))) {
+        p.commands.test = `cp -n .env.example .env && php artisan key:generate --force && ${p.commands.test}`;
+        addEvidence(p, envExample);
+      }
     } else if (has("symfony/framework-bundle")) {
       p.frameworks.push("symfony");
       p.servesHttp = true;

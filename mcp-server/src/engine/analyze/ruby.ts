@@ -73,7 +73,8 @@ export function analyzeRuby(repo: Repo): EcosystemResult {
     const bundled = lockText ? /BUNDLED WITH\s*\n\s*(\d+\.\d+\.\d+)/.exec(lockText)?.[1] : undefined;
     if (bundled) p.versions.bundler = bundled;
 
-    p.commands.install = "bundle install";
+    // With a lockfile, CI must install exactly what it pins (a drifted Gemfile fails instead of re-resolving).
+    p.commands.install = lockText ? "BUNDLE_FROZEN=true bundle install" : "bundle install";
     const rails = gems.has("rails") || gems.has("railties");
     if (gems.has("rubocop")) {
       p.commands.lint = "bundle exec rubocop";
