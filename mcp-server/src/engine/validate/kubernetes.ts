@@ -26,6 +26,10 @@ const MODELS: Record<string, Loader> = {
   "argoproj.io/v1alpha1/Rollout": async () => (await import("@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout")).Rollout,
   "argoproj.io/v1alpha1/AnalysisTemplate": async () =>
     (await import("@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/AnalysisTemplate")).AnalysisTemplate,
+  "gateway.networking.k8s.io/v1/HTTPRoute": async () =>
+    (await import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute")).HTTPRoute,
+  "networking.istio.io/v1/VirtualService": async () => (await import("@kubernetes-models/istio/networking.istio.io/v1/VirtualService")).VirtualService,
+  "networking.istio.io/v1/DestinationRule": async () => (await import("@kubernetes-models/istio/networking.istio.io/v1/DestinationRule")).DestinationRule,
 };
 
 export const KNOWN_KUBERNETES_KINDS = Object.keys(MODELS);

@@ -1,0 +1,299 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { analyzeRepository } from "../analyze/index.ts";
+import type { Analysis } from "../analyze/types.ts";
+import { commonInput, defineCapability } from "../core/capability.ts";
+import { type FileResult, type GeneratedFile, InputError, type ToolResult, type Validation } from "../core/types.ts";
+import { templateEngine } from "../templating/render.ts";
+import "../validate/deploy-selectors.ts";
+import { resolveRoot, validateAndWrite, type WriteRequest } from "../writer/index.ts";
+import { kubectlCommands } from "./commands.ts";
+import { execute, type ExecReport } from "./execute.ts";
+import { detectKubectl, runKubectl } from "./kubectl.ts";
+import { materialise, validateOverlays } from "./kustomize.ts";
+import { ACTIONS, DEFAULT_CANARY_STEPS, PROTECTED_ENVIRONMENTS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
+import { type RenderedDeploy, renderDeploy } from "./render.ts";
+import { overlayDir } from "./names.ts";
+import { nextState, readTreeState, type TreeState } from "./state.ts";
+
+export { renderDeploy } from "./render.ts";
+export { resolveSettings } from "./model.ts";
+
+const MUTATING = new Set(["apply", "promote", "rollback", "abort"]);
+
+const canaryStepsSchema = z
+  .array(z.coerce.number().int().min(1).max(100))
+  .superRefine((steps, ctx) => {
+    for (let i = 1; i < steps.length; i++) {
+      if ((steps[i] ?? 0) <= (steps[i - 1] ?? 0)) ctx.addIssue({ code: "custom", message: `weights must be strictly increasing (${steps.join(",")})` });
+    }
+    if (steps.length === 0 || steps[steps.length - 1] !== 100) ctx.addIssue({ code: "custom", message: `the last weight must be 100 (got ${steps.join(",")})` });
+  });
+
+export const deployCapability = defineCapability({
+  tool: "deployment-manager",
+  title: "Generate and run Kubernetes deployments",
+  description:
+    "Writes a hardened kustomize tree deploy/<app>/{base,overlays/<env>} for a rolling, recreate, blue-green or canary release on plain " +
+    "Kubernetes or Argo Rollouts (probes, requests/limits, non-root read-only containers, ServiceAccount without token, topology spread, PDB, " +
+    "HPA, default-deny NetworkPolicy, Services, optional Ingress, canary traffic via ingress-nginx, Gateway API, Istio or replica ratio, Argo " +
+    "AnalysisTemplate) plus a RUNBOOK.md. action plan returns the rollout as data with file diffs and kubectl diff; apply/status/promote/" +
+    "rollback/abort drive kubectl: server-side dry run, apply, watch with timeouts, health gates (ready pods, HTTP, optional Prometheus) and " +
+    "automatic rollback. Production needs confirm.",
+  inputShape: {
+    ...commonInput,
+    strategy: z.enum(STRATEGIES).default("rolling").describe("Release strategy"),
+    target: z.enum(TARGETS).default("kubernetes").describe("Plain Kubernetes objects or an Argo Rollouts Rollout"),
+    action: z.enum(ACTIONS).default("generate").describe("generate (write the tree), plan (rollout as data + diffs), apply, status, promote, rollback, abort"),
+    app: z.string().min(1).max(63).optional().describe("App name (DNS-1123 label); default: the repository's single service/project"),
+    image: z.string().min(1).max(512).optional().describe("Image with a tag or digest (required for generate/plan/apply; :latest is refused)"),
+    port: z.number().int().min(1).max(65535).optional().describe("Container port; default: the Dockerfile's EXPOSE / framework default from the analysis"),
+    namespace: z.string().min(1).max(63).optional().describe("Namespace (only with a single environment); default: the environment name"),
+    environments: z.array(z.string().min(1).max(63)).min(1).optional().describe("Environments, one overlay each; default staging,production (actions need exactly one)"),
+    replicas: z.number().int().min(1).max(1000).default(3).describe("Minimum replicas (HPA minReplicas)"),
+    healthPath: z.string().min(1).max(200).default("/healthz").describe("HTTP path for startup/liveness probes and the health gate"),
+    readinessPath: z.string().min(1).max(200).optional().describe("HTTP path for the readiness probe; default: healthPath"),
+    canarySteps: canaryStepsSchema.default(DEFAULT_CANARY_STEPS).describe("Canary traffic weights in %, strictly increasing, ending at 100"),
+    pauseSeconds: z.number().int().min(0).max(86_400).default(600).describe("Pause after each canary weight before the next (seeds: 10 minutes)"),
+    traffic: z.enum(TRAFFIC).optional().describe("How canary traffic is split: replicas (approximate), nginx (ingress-nginx canary), gateway-api (HTTPRoute), istio (VirtualService)"),
+    ingressHost: z.string().min(1).max(253).optional().describe("Public host name; adds an Ingress (required for --traffic nginx)"),
+    ingressClass: z.string().min(1).max(253).default("nginx").describe("IngressClass for generated Ingresses"),
+    ingressNamespace: z.string().min(1).max(63).optional().describe("Namespace of the ingress controller allowed in by the NetworkPolicy; default ingress-nginx (istio-system with istio)"),
+    monitoringNamespace: z.string().min(1).max(63).default("monitoring").describe("Namespace Prometheus scrapes from; allowed in by a NetworkPolicy when metric gates or Argo analysis are used"),
+    gateway: z.string().min(1).max(127).optional().describe("Gateway API parent: [namespace/]name (required for --traffic gateway-api)"),
+    prometheusUrl: z.string().min(1).max(500).optional().describe("Prometheus base URL for the metric gate (and the AnalysisTemplate)"),
+    errorRateThreshold: z.number().gt(0).lt(1).default(0.05).describe("Maximum error ratio for the metric gate"),
+    latencyP99Seconds: z.number().positive().max(600).default(2).describe("Maximum p99 latency in seconds for the metric gate"),
+    healthUrl: z.string().min(1).max(500).optional().describe("Base URL for the HTTP health check instead of kubectl port-forward"),
+    timeoutSeconds: z.number().int().min(1).max(86_400).default(600).describe("Timeout for each rollout wait; a stalled rollout is rolled back"),
+    confirm: z.boolean().default(false).describe("Required to change production (CLI --yes)"),
+  },
+  annotations: { title: "Generate and run Kubernetes deployments", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  cli: {
+    command: "deploy",
+    summary: "generate, plan and run rolling/recreate/blue-green/canary deployments (kubernetes, argo-rollouts)",
+    options: [
+      { flags: "--strategy <strategy>", key: "strategy", description: `release strategy: ${STRATEGIES.join(", ")}` },
+      { flags: "--target <target>", key: "target", description: `${TARGETS.join(", ")}` },
+      { flags: "--action <action>", key: "action", description: `${ACTIONS.join(", ")} (default generate)` },
+      { flags: "--app <name>", key: "app", description: "app name (DNS-1123)" },
+      { flags: "--image <ref>", key: "image", description: "image with tag or digest (:latest refused)" },
+      { flags: "--port <n>", key: "port", type: "int", description: "container port" },
+      { flags: "--namespace <ns>", key: "namespace", description: "namespace (single environment only)" },
+      { flags: "--env <list>", key: "environments", type: "list", description: "environments, comma-separated (one overlay each)" },
+      { flags: "--replicas <n>", key: "replicas", type: "int", description: "minimum replicas" },
+      { flags: "--health-path <path>", key: "healthPath", description: "liveness/startup probe and health gate path (default /healthz)" },
+      { flags: "--readiness-path <path>", key: "readinessPath", description: "readiness probe path (default: health path)" },
+      { flags: "--canary-steps <list>", key: "canarySteps", type: "list", description: "canary weights, e.g. 5,25,50,100" },
+      { flags: "--pause-seconds <n>", key: "pauseSeconds", type: "int", description: "pause after each canary weight (default 600)" },
+      { flags: "--traffic <how>", key: "traffic", description: `canary traffic split: ${TRAFFIC.join(", ")}` },
+      { flags: "--ingress-host <host>", key: "ingressHost", description: "public host; adds an Ingress" },
+      { flags: "--ingress-class <class>", key: "ingressClass", description: "IngressClass (default nginx)" },
+      { flags: "--ingress-namespace <ns>", key: "ingressNamespace", description: "ingress controller namespace for the NetworkPolicy" },
+      { flags: "--monitoring-namespace <ns>", key: "monitoringNamespace", description: "namespace Prometheus scrapes from (default monitoring)" },
+      { flags: "--gateway <ref>", key: "gateway", description: "Gateway API parent [namespace/]name" },
+      { flags: "--prometheus-url <url>", key: "prometheusUrl", description: "Prometheus base URL for the metric gate" },
+      { flags: "--health-url <url>", key: "healthUrl", description: "base URL for the HTTP health check (default: kubectl port-forward)" },
+      { flags: "--timeout-seconds <n>", key: "timeoutSeconds", type: "int", description: "timeout per rollout wait (default 600)" },
+      { flags: "--yes", key: "confirm", type: "bool", description: "confirm changes to production" },
+    ],
+  },
+  async run(input, context) {
+    const root = resolveRoot(input.path);
+    const { action } = input;
+    let analysis: Analysis | undefined;
+    if (input.app === undefined || input.port === undefined) {
+      context.progress(`analysing ${root} for the app name and port`);
+      analysis = await analyzeRepository(root, { progress: context.progress });
+    }
+    const { settings, warnings } = resolveSettings({ ...input, canarySteps: input.canarySteps }, analysis);
+    if (analysis) warnings.unshift(...analysis.warnings);
+    const engine = templateEngine(context.templatesDir);
+
+    const executes = action !== "generate" && action !== "plan";
+    const env = settings.environments[0] ?? "staging";
+    if (executes && settings.environments.length !== 1) {
+      throw new InputError(`action ${action} works on one environment; pass --env with one of ${settings.environments.join(", ")}`);
+    }
+    if (MUTATING.has(action) && !input.dryRun && PROTECTED_ENVIRONMENTS.has(env) && !input.confirm) {
+      throw new InputError(`action ${action} on ${env} changes production: re-run with --yes (MCP: confirm: true) after reviewing the plan (action plan)`);
+    }
+
+    const diskState = readTreeState(root, settings.app);
+    const render = (state: TreeState, image = settings.image) => renderDeploy({ ...settings, image } as DeploySettings, state, engine);
+
+    if (action === "generate" || action === "plan") {
+      const image = settings.image as string;
+      const state = nextState(settings, image, diskState);
+      const rendered = render(state);
+      context.progress(`rendered ${rendered.files.length} file(s) for ${settings.strategy} on ${settings.target}`);
+      const details: Record<string, unknown> = { plan: rendered.plan, state };
+      const nextSteps = rendered.nextSteps;
+      if (action === "plan") details.kubectlDiff = await kubectlDiff(settings, rendered.files, context.signal, context.progress);
+      const stale = staleFiles(root, settings.app, rendered.files);
+      if (stale.length > 0) {
+        warnings.push(`not part of this ${settings.strategy}/${settings.target} tree any more (kustomize no longer references them; delete them when you are done with the old setup): ${stale.join(", ")}`);
+      }
+      return writeChecked(settings, rendered, {
+        tool: "deployment-manager",
+        root,
+        files: rendered.files,
+        dryRun: input.dryRun || action === "plan",
+        force: input.force,
+        warnings: [...warnings, ...rendered.warnings],
+        nextSteps,
+        ...(analysis ? { analysis } : {}),
+        details,
+        progress: context.progress,
+      }, context.signal);
+    }
+
+    // Execution actions.
+    const files: FileResult[] = [];
+    const validations: Validation[] = [];
+    const result = (status: ToolResult["status"], report: ExecReport | undefined, extra: Record<string, unknown> = {}): ToolResult => ({
+      tool: "deployment-manager",
+      root,
+      dryRun: input.dryRun,
+      status,
+      ...(analysis ? { analysis } : {}),
+      files,
+      validations,
+      warnings,
+      nextSteps: report && report.outcome !== "succeeded" && report.outcome !== "dry-run"
+        ? [
+            `see deploy/${settings.app}/RUNBOOK.md (Diagnose) for ${settings.app} in ${settings.namespaces[env] ?? env}`,
+            ...(report.rolledBack && action === "apply" ? [`the cluster is back on the previous version, but deploy/${settings.app} still names ${settings.image}: fix the build and apply a new image`] : []),
+          ]
+        : [],
+      details: { ...extra, ...(report ? { execution: report } : {}) },
+    });
+
+    let cwd = root;
+    let tempRoot: string | undefined;
+    let state: TreeState = diskState;
+    if (action === "apply") {
+      state = nextState(settings, settings.image as string, diskState);
+      const rendered = render(state);
+      const written = await writeChecked(settings, rendered, {
+        tool: "deployment-manager", root, files: rendered.files, dryRun: input.dryRun, force: input.force,
+        warnings: [], nextSteps: [], progress: context.progress,
+      }, context.signal);
+      files.push(...written.files);
+      validations.push(...written.validations);
+      warnings.push(...rendered.warnings, ...written.warnings);
+      if (written.status !== "ok") {
+        return { ...result(written.status, undefined, { plan: rendered.plan }), nextSteps: ["nothing was applied: resolve the file problems above (or re-run with force), then apply again"] };
+      }
+      if (input.dryRun) {
+        tempRoot = materialise(rendered.files);
+        cwd = tempRoot;
+      }
+    }
+
+    try {
+      const kube = await detectKubectl(context.signal);
+      if (!kube.available) {
+        const report: ExecReport = { action, environment: env, namespace: settings.namespaces[env] ?? env, outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot ${action}: ${kube.reason}` };
+        context.progress(report.summary);
+        return result("failed", report);
+      }
+      context.progress(`kubectl context ${kube.context}${kube.argoPlugin ? " (kubectl-argo-rollouts plugin found)" : ""}`);
+      const report = await execute(action, {
+        settings,
+        env,
+        kube,
+        state,
+        dryRun: input.dryRun,
+        progress: context.progress,
+        ...(context.signal ? { signal: context.signal } : {}),
+        cwd,
+        pollMs: Number(process.env.SENIOR_DEVOPS_POLL_MS) || undefined,
+        writeTree: async (next) => {
+          const image = next.canaryImage ?? (next.activeColor ? next.images[next.activeColor] : undefined) ?? settings.image ?? diskState.canaryImage;
+          if (!image) return { ok: false, detail: "no image known for the tree; run generate with --image first" };
+          const rendered = render(next, image);
+          const written = await writeChecked(settings, rendered, {
+            tool: "deployment-manager", root, files: rendered.files, dryRun: input.dryRun, force: input.force, warnings: [], nextSteps: [], progress: context.progress,
+          }, context.signal);
+          for (const f of written.files) {
+            const at = files.findIndex((x) => x.path === f.path);
+            if (at >= 0) files[at] = f;
+            else files.push(f);
+          }
+          validations.push(...written.validations);
+          return written.status === "ok"
+            ? { ok: true, detail: `tree updated (${written.files.filter((f) => f.action === "update" || f.action === "create").length} file(s) changed)` }
+            : { ok: false, detail: `tree not updated (${written.status}): ${written.warnings.join("; ")}` };
+        },
+      });
+      context.progress(report.summary);
+      const failed = report.outcome === "failed" || report.outcome === "rolled-back";
+      return result(failed ? "failed" : "ok", report);
+    } finally {
+      if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+    }
+  },
+});
+
+/**
+ * validateAndWrite plus the kustomize check: every overlay must build and its output validate, else nothing is
+ * written (status "invalid", with the file plan and diffs of the dry run).
+ */
+async function writeChecked(settings: DeploySettings, rendered: RenderedDeploy, request: WriteRequest, signal?: AbortSignal): Promise<ToolResult> {
+  request.progress(`kubectl kustomize: building ${settings.environments.length} overlay(s)`);
+  const overlays = await validateOverlays(rendered.files, settings.environments.map((env) => overlayDir(settings.app, env)), signal);
+  const failed = overlays.filter((v) => !v.ok);
+  if (failed.length > 0) {
+    const planned = await validateAndWrite({ ...request, dryRun: true });
+    return {
+      ...planned,
+      dryRun: request.dryRun,
+      status: planned.status === "ok" ? "invalid" : planned.status,
+      validations: [...planned.validations, ...overlays],
+      warnings: [...planned.warnings, `nothing was written: kustomize could not build ${failed.map((v) => v.path).join(", ")}`],
+    };
+  }
+  const result = await validateAndWrite(request);
+  return { ...result, validations: [...result.validations, ...overlays] };
+}
+
+/** YAML files under deploy/<app>/base and its overlays that this render does not produce (left from another strategy). */
+function staleFiles(root: string, app: string, files: GeneratedFile[]): string[] {
+  const produced = new Set(files.map((f) => f.path));
+  const out: string[] = [];
+  const scan = (rel: string) => {
+    const abs = join(root, ...rel.split("/"));
+    if (!existsSync(abs)) return;
+    for (const entry of readdirSync(abs, { withFileTypes: true })) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isFile() && /\.ya?ml$/.test(entry.name) && !produced.has(path)) out.push(path);
+    }
+  };
+  scan(`deploy/${app}/base`);
+  for (const file of files) if (file.path.endsWith("/kustomization.yaml") && file.path.includes("/overlays/")) scan(file.path.slice(0, file.path.lastIndexOf("/")));
+  return out.sort();
+}
+
+/** `kubectl diff -k` of every overlay against the cluster, when kubectl and a context are available. */
+async function kubectlDiff(settings: DeploySettings, files: GeneratedFile[], signal: AbortSignal | undefined, progress: (m: string) => void) {
+  const kube = await detectKubectl(signal);
+  if (!kube.available) {
+    progress(`kubectl diff skipped: ${kube.reason}`);
+    return { available: false, reason: kube.reason };
+  }
+  const dir = materialise(files);
+  try {
+    const diffs: Record<string, { exitCode: number; diff: string; error?: string }> = {};
+    for (const env of settings.environments) {
+      progress(`kubectl diff -k for ${env} (context ${kube.context})`);
+      const r = await runKubectl(kubectlCommands.diff(settings, env), { timeoutMs: 120_000, cwd: dir, ...(signal ? { signal } : {}) });
+      // kubectl diff: 0 = no differences, 1 = differences, >1 = error.
+      diffs[env] = r.code <= 1 && !r.timedOut ? { exitCode: r.code, diff: r.stdout } : { exitCode: r.code, diff: r.stdout, error: r.timedOut ? "timed out" : r.stderr.trim() };
+    }
+    return { available: true, context: kube.context, diffs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,55 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { GeneratedFile, Validation } from "../core/types.ts";
+import { validateKubernetes } from "../validate/kubernetes.ts";
+import { kubectlBinary } from "./kubectl.ts";
+
+/** Writes rendered files into a temp directory so kubectl can read a tree that is not (yet) on disk. */
+export function materialise(files: GeneratedFile[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "senior-devops-deploy-"));
+  for (const file of files) {
+    const target = join(dir, ...file.path.split("/"));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+  }
+  return dir;
+}
+
+function kustomizeBuild(dir: string, signal?: AbortSignal): Promise<{ ok: boolean; output: string; missing: boolean }> {
+  return new Promise((resolve) => {
+    execFile(kubectlBinary(), ["kustomize", dir], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024, ...(signal ? { signal } : {}) }, (error, stdout, stderr) => {
+      const missing = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
+      resolve({ ok: !error, output: error ? String(stderr || error.message) : String(stdout), missing });
+    });
+  });
+}
+
+/**
+ * Before anything is written: every overlay must build with `kubectl kustomize` (no cluster needed), and what it
+ * builds must validate against the schemas. When kubectl is missing the check is reported as skipped, never passed.
+ */
+export async function validateOverlays(files: GeneratedFile[], overlays: string[], signal?: AbortSignal): Promise<Validation[]> {
+  const dir = materialise(files);
+  try {
+    const results: Validation[] = [];
+    for (const overlay of overlays) {
+      const path = `${overlay}/kustomization.yaml`;
+      const built = await kustomizeBuild(join(dir, ...overlay.split("/")), signal);
+      if (built.missing) {
+        results.push({ path, validator: "kustomize-build", ok: true, skipped: true, messages: ["kubectl not found: kustomize build not checked"] });
+        continue;
+      }
+      if (!built.ok) {
+        results.push({ path, validator: "kustomize-build", ok: false, messages: [built.output.trim()] });
+        continue;
+      }
+      const schema = await validateKubernetes({ path, content: built.output, kind: "kubernetes" });
+      results.push({ path, validator: "kustomize-build", ok: schema.ok, messages: schema.messages.map((m) => `rendered: ${m}`) });
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

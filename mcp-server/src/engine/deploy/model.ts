@@ -1,0 +1,267 @@
+import type { Analysis } from "../analyze/types.ts";
+import { InputError } from "../core/types.ts";
+import { assertSafeSegment } from "../writer/paths.ts";
+
+export const STRATEGIES = ["rolling", "recreate", "blue-green", "canary"] as const;
+export const TARGETS = ["kubernetes", "argo-rollouts"] as const;
+export const TRAFFIC = ["replicas", "nginx", "gateway-api", "istio"] as const;
+export const ACTIONS = ["generate", "plan", "apply", "status", "promote", "rollback", "abort"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export type Target = (typeof TARGETS)[number];
+export type Traffic = (typeof TRAFFIC)[number];
+export type Action = (typeof ACTIONS)[number];
+export type Color = "blue" | "green";
+
+/** The seeds' canary ladder: 5% → 25% → 50% → 100%. */
+export const DEFAULT_CANARY_STEPS = [5, 25, 50, 100];
+export const DEFAULT_ENVIRONMENTS = ["staging", "production"];
+/** Environments whose changes need an explicit confirmation (`--yes` / `confirm: true`). */
+export const PROTECTED_ENVIRONMENTS = new Set(["production", "prod"]);
+
+/** Everything the renderer and the executor need, after validation and defaults. */
+export interface DeploySettings {
+  app: string;
+  image: string | undefined;
+  port: number;
+  strategy: Strategy;
+  target: Target;
+  traffic: Traffic;
+  environments: string[];
+  /** Namespace per environment. */
+  namespaces: Record<string, string>;
+  replicas: number;
+  maxReplicas: number;
+  healthPath: string;
+  readinessPath: string;
+  canarySteps: number[];
+  pauseSeconds: number;
+  ingressHost: string | undefined;
+  ingressClass: string;
+  ingressNamespace: string;
+  /** Namespace Prometheus scrapes from (allowed in by a NetworkPolicy when metrics are used). */
+  monitoringNamespace: string;
+  gateway: { name: string; namespace?: string } | undefined;
+  prometheusUrl: string | undefined;
+  errorRateThreshold: number;
+  latencyP99Seconds: number;
+  timeoutSeconds: number;
+  healthUrl: string | undefined;
+}
+
+/** DNS-1123 label from any project name: lowercase, [a-z0-9-], trimmed to 63. */
+export function dnsLabel(name: string): string | undefined {
+  const base = name.split("/").pop() ?? name;
+  const cleaned = base
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-+/, "")
+    .slice(0, 63)
+    .replace(/-+$/, "");
+  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(cleaned) ? cleaned : undefined;
+}
+
+/**
+ * An image reference with an explicit tag or digest; `:latest` and untagged references are refused, because a
+ * rollout (and a rollback) must name exactly one build.
+ */
+export function assertImage(image: string): string {
+  const re = /^(?<name>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?::[0-9]+(?=\/))?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::(?<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/;
+  // A registry host may carry uppercase or dots; normalise the check to the reference grammar above.
+  const match = re.exec(image);
+  if (!match || !match.groups) {
+    throw new InputError(`image "${image}" is not a valid image reference (expected registry/name:tag or registry/name@sha256:<64 hex>)`);
+  }
+  const { tag, digest } = match.groups;
+  if (!tag && !digest) throw new InputError(`image "${image}" has no tag or digest: name the exact build, e.g. ${image}:1.2.3 or ${image}@sha256:…`);
+  if (tag === "latest" && !digest) throw new InputError(`image "${image}" uses :latest, which cannot be rolled back to; use a version tag or a digest`);
+  return image;
+}
+
+/** 1..100, strictly increasing, ending at 100. */
+export function assertCanarySteps(steps: number[]): number[] {
+  if (steps.length === 0) throw new InputError("canarySteps: give at least one weight, ending at 100 (e.g. 5,25,50,100)");
+  let previous = 0;
+  for (const step of steps) {
+    if (!Number.isInteger(step) || step < 1 || step > 100) throw new InputError(`canarySteps: ${step} is not an integer between 1 and 100`);
+    if (step <= previous) throw new InputError(`canarySteps: weights must be strictly increasing (${steps.join(",")})`);
+    previous = step;
+  }
+  if (previous !== 100) throw new InputError(`canarySteps: the last weight must be 100 (got ${steps.join(",")})`);
+  return steps;
+}
+
+export function assertHttpPath(path: string, what: string): string {
+  if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path)) throw new InputError(`${what} "${path}" must be an absolute URL path like /healthz`);
+  return path;
+}
+
+export function assertHost(host: string): string {
+  if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host) || host.length > 253) {
+    throw new InputError(`ingressHost "${host}" is not a valid DNS name (lowercase, e.g. app.example.com)`);
+  }
+  return host;
+}
+
+export function assertHttpUrl(url: string, what: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError(`${what} "${url}" is not a URL`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InputError(`${what} "${url}" must be http(s)`);
+  return url.replace(/\/+$/, "");
+}
+
+export interface RawDeployInput {
+  strategy: Strategy;
+  target: Target;
+  traffic?: Traffic;
+  app?: string;
+  image?: string;
+  port?: number;
+  namespace?: string;
+  environments?: string[];
+  replicas: number;
+  healthPath: string;
+  readinessPath?: string;
+  canarySteps: number[];
+  pauseSeconds: number;
+  ingressHost?: string;
+  ingressClass: string;
+  ingressNamespace?: string;
+  monitoringNamespace: string;
+  gateway?: string;
+  prometheusUrl?: string;
+  errorRateThreshold: number;
+  latencyP99Seconds: number;
+  timeoutSeconds: number;
+  healthUrl?: string;
+  action: Action;
+}
+
+/** Picks the project/service the analysis offers for the app name and port, when it can tell. */
+function fromAnalysis(analysis: Analysis | undefined): { name?: string; port?: number; why: string[] } {
+  const why: string[] = [];
+  if (!analysis) return { why };
+  const services = analysis.services;
+  const projects = analysis.projects;
+  let name: string | undefined;
+  let port: number | undefined;
+  const single = services.length === 1 ? services[0] : undefined;
+  const project = projects.length === 1 ? projects[0] : single ? projects.find((p) => p.path === single.context) : undefined;
+  if (project) {
+    name = project.name;
+    port = project.port ?? single?.ports[0];
+    why.push(`app name from the project in ${project.path}${port !== undefined ? `, port from ${project.dockerfile ?? single?.source ?? "its framework default"}` : ""}`);
+  } else if (single) {
+    name = single.name;
+    port = single.ports[0];
+    why.push(`app and port from the service in ${single.source}`);
+  } else if (services.length > 1 || projects.length > 1) {
+    const withPort = projects.filter((p) => p.port !== undefined);
+    if (withPort.length === 1 && withPort[0]) port = withPort[0].port;
+    why.push(`the repository has ${services.length} service(s) and ${projects.length} project(s); pass --app to choose one`);
+  }
+  return { name, port, why };
+}
+
+export function resolveSettings(input: RawDeployInput, analysis: Analysis | undefined): { settings: DeploySettings; warnings: string[] } {
+  const warnings: string[] = [];
+  const guess = fromAnalysis(analysis);
+  let app = input.app;
+  if (app === undefined) {
+    const derived = guess.name ? dnsLabel(guess.name) : undefined;
+    if (!derived) throw new InputError(`cannot tell the app name from the repository (${guess.why.join("; ") || "no project found"}); pass --app NAME`);
+    app = derived;
+    warnings.push(`app name "${app}" derived from the repository (${guess.why.join("; ")})`);
+  }
+  assertSafeSegment(app, "app");
+  if (app.length > 40) throw new InputError(`app "${app}" is too long: keep it to 40 characters so derived names (${app}-preview, ${app}-default-deny…) stay valid`);
+
+  const port = input.port ?? guess.port;
+  if (port === undefined) throw new InputError("cannot tell the container port (no EXPOSE in a Dockerfile, no framework default); pass --port N");
+  if (input.port === undefined) warnings.push(`container port ${port} taken from the repository analysis`);
+
+  const image = input.image === undefined ? undefined : assertImage(input.image);
+  if (image === undefined && (input.action === "generate" || input.action === "plan" || input.action === "apply")) {
+    throw new InputError("image is required: pass --image registry/name:tag (or @sha256:digest); no image is ever invented and :latest is refused");
+  }
+
+  const environments = input.environments ?? DEFAULT_ENVIRONMENTS;
+  if (environments.length === 0) throw new InputError("environments: give at least one environment");
+  for (const env of environments) assertSafeSegment(env, "environment");
+  if (new Set(environments).size !== environments.length) throw new InputError(`environments: duplicates in ${environments.join(",")}`);
+  if (input.namespace !== undefined) {
+    assertSafeSegment(input.namespace, "namespace");
+    if (environments.length > 1) {
+      throw new InputError(`one namespace cannot hold ${environments.length} environments of the same app; drop --namespace (each environment then gets a namespace named after it) or pass a single --env`);
+    }
+  }
+  const namespaces = Object.fromEntries(environments.map((env) => [env, input.namespace ?? env]));
+
+  let traffic: Traffic = input.traffic ?? (input.strategy === "canary" && input.ingressHost ? "nginx" : "replicas");
+  if (input.strategy !== "canary" && input.traffic !== undefined && input.traffic !== "replicas") {
+    warnings.push(`--traffic ${input.traffic} only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it is ignored`);
+    traffic = "replicas";
+  }
+  const ingressHost = input.ingressHost === undefined ? undefined : assertHost(input.ingressHost);
+  if (traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
+  let gateway: DeploySettings["gateway"];
+  if (input.gateway !== undefined) {
+    const [first, second] = input.gateway.split("/");
+    const name = second ?? first ?? "";
+    const namespace = second === undefined ? undefined : first;
+    assertSafeSegment(name, "gateway name");
+    if (namespace !== undefined) assertSafeSegment(namespace, "gateway namespace");
+    gateway = namespace === undefined ? { name } : { name, namespace };
+  }
+  if (traffic === "gateway-api" && !gateway) throw new InputError("--traffic gateway-api attaches an HTTPRoute to a Gateway: pass --gateway [NAMESPACE/]NAME");
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(input.ingressClass)) throw new InputError(`ingressClass "${input.ingressClass}" is not a valid class name`);
+  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : "ingress-nginx");
+  assertSafeSegment(ingressNamespace, "ingressNamespace");
+  assertSafeSegment(input.monitoringNamespace, "monitoringNamespace");
+
+  const canarySteps = assertCanarySteps(input.canarySteps);
+  if (traffic === "replicas" && input.strategy === "canary") {
+    warnings.push(`--traffic replicas: the canary share follows the pod ratio, so weights ${canarySteps.join("/")}% are approximate (with ${input.replicas} replicas the smallest step is ${Math.round(100 / (input.replicas + 1))}%); use nginx, gateway-api or istio for exact weights`);
+  }
+  if (input.target === "argo-rollouts" && input.strategy === "recreate") {
+    warnings.push("Argo Rollouts has no Recreate strategy: generated a canary with maxSurge 0 and maxUnavailable 100%, which stops every old pod before starting the new ones");
+  }
+  const healthPath = assertHttpPath(input.healthPath, "healthPath");
+  const readinessPath = assertHttpPath(input.readinessPath ?? input.healthPath, "readinessPath");
+  const prometheusUrl = input.prometheusUrl === undefined ? undefined : assertHttpUrl(input.prometheusUrl, "prometheusUrl");
+  const healthUrl = input.healthUrl === undefined ? undefined : assertHttpUrl(input.healthUrl, "healthUrl");
+
+  return {
+    settings: {
+      app,
+      image,
+      port,
+      strategy: input.strategy,
+      target: input.target,
+      traffic,
+      environments,
+      namespaces,
+      replicas: input.replicas,
+      maxReplicas: Math.max(20, input.replicas * 2),
+      healthPath,
+      readinessPath,
+      canarySteps,
+      pauseSeconds: input.pauseSeconds,
+      ingressHost,
+      ingressClass: input.ingressClass,
+      ingressNamespace,
+      monitoringNamespace: input.monitoringNamespace,
+      gateway,
+      prometheusUrl,
+      errorRateThreshold: input.errorRateThreshold,
+      latencyP99Seconds: input.latencyP99Seconds,
+      timeoutSeconds: input.timeoutSeconds,
+      healthUrl,
+    },
+    warnings,
+  };
+}

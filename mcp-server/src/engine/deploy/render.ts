@@ -1,0 +1,259 @@
+import type { GeneratedFile } from "../core/types.ts";
+import type { TemplateEngine } from "../templating/render.ts";
+import type { Color, DeploySettings } from "./model.ts";
+import { NAME_LABEL, objectNames, overlayDir } from "./names.ts";
+import { buildPlan, type RolloutPlan } from "./plan.ts";
+import { metricQueries } from "./queries.ts";
+import { engineCommand, runbookContext } from "./runbook.ts";
+import { shellWord } from "../templating/quote.ts";
+import type { TreeState } from "./state.ts";
+
+/** The in-cluster Prometheus the AnalysisTemplate asks when none was given (kube-prometheus-stack's default service). */
+export const DEFAULT_IN_CLUSTER_PROMETHEUS = "http://prometheus-operated.monitoring.svc:9090";
+
+export interface RenderedDeploy {
+  files: GeneratedFile[];
+  plan: RolloutPlan;
+  warnings: string[];
+  nextSteps: string[];
+}
+
+interface Workload {
+  file: string;
+  name: string;
+  selector: Record<string, string>;
+  image: string;
+  fixedReplicas: boolean;
+  replicas: number;
+}
+
+/** Renders the kustomize tree `deploy/<app>/{base,overlays/<env>}` and the runbook for one strategy/target/traffic. */
+export function renderDeploy(settings: DeploySettings, state: TreeState, engine: TemplateEngine): RenderedDeploy {
+  const { app, strategy, target, traffic } = settings;
+  const image = settings.image;
+  if (image === undefined) throw new Error("renderDeploy needs an image");
+  const n = objectNames(app);
+  const base = `deploy/${app}/base`;
+  const labels = { [NAME_LABEL]: app };
+  const nameSel = { [NAME_LABEL]: app };
+  const files: GeneratedFile[] = [];
+  const resources: string[] = [];
+  const warnings: string[] = [];
+  const nextSteps: string[] = [];
+  const add = (file: string, template: string, context: object, kind: GeneratedFile["kind"] = "kubernetes") => {
+    files.push({ path: `${base}/${file}`, content: engine.renderYaml(`deploy/base/${template}`, context), kind, group: base });
+    resources.push(file);
+  };
+  const pod = (podLabels: Record<string, string>, podImage: string) => ({
+    labels: podLabels,
+    spreadLabels: podLabels,
+    serviceAccount: n.serviceAccount,
+    image: podImage,
+    port: settings.port,
+    healthPath: settings.healthPath,
+    readinessPath: settings.readinessPath,
+  });
+  const progressDeadlineSeconds = Math.max(600, settings.timeoutSeconds);
+
+  add("serviceaccount.yaml", "serviceaccount.yaml", { name: n.serviceAccount, labels });
+
+  const service = (file: string, name: string, selector: Record<string, string>) => add(file, "service.yaml", { name, labels, selector, annotations: null });
+  const hpa = (file: string, name: string, kind: string, apiVersion: string, targetName: string) =>
+    add(file, "hpa.yaml", { name, labels, targetApiVersion: apiVersion, targetKind: kind, targetName, minReplicas: settings.replicas, maxReplicas: settings.maxReplicas });
+
+  if (target === "kubernetes") {
+    const workloads: Workload[] = [];
+    if (strategy === "rolling" || strategy === "recreate") {
+      workloads.push({ file: "deployment.yaml", name: n.deployment, selector: nameSel, image, fixedReplicas: false, replicas: settings.replicas });
+    } else if (strategy === "blue-green") {
+      for (const color of ["blue", "green"] as const) {
+        workloads.push({ file: `deployment-${color}.yaml`, name: n.color(color), selector: { ...nameSel, color }, image: state.images[color] ?? image, fixedReplicas: false, replicas: settings.replicas });
+      }
+    } else {
+      workloads.push({ file: "deployment-stable.yaml", name: n.stable, selector: { ...nameSel, track: "stable" }, image: state.stableImage ?? image, fixedReplicas: false, replicas: settings.replicas });
+      workloads.push({ file: "deployment-canary.yaml", name: n.canary, selector: { ...nameSel, track: "canary" }, image: state.canaryImage ?? image, fixedReplicas: true, replicas: 0 });
+    }
+    for (const w of workloads) {
+      add(w.file, "deployment.yaml", {
+        name: w.name,
+        labels,
+        selector: w.selector,
+        fixedReplicas: w.fixedReplicas,
+        replicas: w.replicas,
+        progressDeadlineSeconds,
+        updateStrategy: strategy === "recreate" ? "Recreate" : "RollingUpdate",
+        pod: pod(w.selector, w.image),
+      });
+    }
+    if (strategy === "blue-green") {
+      const active: Color = state.activeColor ?? "blue";
+      const idle: Color = active === "blue" ? "green" : "blue";
+      service("service.yaml", n.service, { ...nameSel, color: active });
+      service("service-preview.yaml", n.preview, { ...nameSel, color: idle });
+      hpa("hpa-blue.yaml", n.color("blue"), "Deployment", "apps/v1", n.color("blue"));
+      hpa("hpa-green.yaml", n.color("green"), "Deployment", "apps/v1", n.color("green"));
+    } else if (strategy === "canary") {
+      const stableOnly = traffic === "nginx" || traffic === "gateway-api";
+      service("service.yaml", n.service, stableOnly ? { ...nameSel, track: "stable" } : nameSel);
+      service("service-canary.yaml", n.canaryService, { ...nameSel, track: "canary" });
+      hpa("hpa.yaml", n.stable, "Deployment", "apps/v1", n.stable);
+    } else {
+      service("service.yaml", n.service, nameSel);
+      hpa("hpa.yaml", n.hpa, "Deployment", "apps/v1", n.deployment);
+    }
+  } else {
+    // Argo Rollouts: one Rollout; the controller owns the ReplicaSets and adds the pod-template-hash to the Services.
+    const blueGreen = strategy === "blue-green" ? { activeService: n.service, previewService: n.preview } : undefined;
+    const isCanary = strategy === "canary";
+    let trafficRouting: Record<string, string> | undefined;
+    if (isCanary && traffic === "nginx") trafficRouting = { kind: "nginx", ingress: n.ingress };
+    if (isCanary && traffic === "istio") trafficRouting = { kind: "istio", virtualService: n.route, destinationRule: n.route };
+    if (isCanary && traffic === "gateway-api") trafficRouting = { kind: "gateway-api", httpRoute: n.route };
+    const steps: ({ setWeight: number } | { pause: string })[] = [];
+    if (isCanary) {
+      for (const weight of settings.canarySteps) {
+        if (weight === 100) break;
+        steps.push({ setWeight: weight }, { pause: `${settings.pauseSeconds}s` });
+      }
+    }
+    const withServices = isCanary && traffic !== "istio";
+    const canary = blueGreen
+      ? undefined
+      : {
+          canaryService: withServices ? n.canaryService : null,
+          stableService: withServices ? n.service : null,
+          maxSurge: strategy === "recreate" ? 0 : isCanary ? "25%" : 1,
+          maxUnavailable: strategy === "recreate" ? "100%" : 0,
+          trafficRouting: trafficRouting ?? null,
+          steps,
+          analysisService: withServices ? n.canaryService : n.service,
+          baselineService: n.service,
+        };
+    add("rollout.yaml", "rollout.yaml", {
+      name: n.rollout,
+      labels,
+      selector: nameSel,
+      progressDeadlineSeconds,
+      pod: pod(nameSel, image),
+      blueGreen: blueGreen ?? null,
+      canary: canary ?? null,
+      analysisTemplate: n.analysis,
+    });
+    if (blueGreen) {
+      service("service.yaml", n.service, nameSel);
+      service("service-preview.yaml", n.preview, nameSel);
+    } else if (withServices) {
+      service("service.yaml", n.service, nameSel);
+      service("service-canary.yaml", n.canaryService, nameSel);
+    } else {
+      service("service.yaml", n.service, nameSel);
+    }
+    if (isCanary && traffic === "replicas") {
+      warnings.push("Argo Rollouts without traffic routing sets the canary weight by scaling ReplicaSets, so each weight is approximate");
+    }
+    if (isCanary && traffic === "gateway-api") {
+      warnings.push("Argo Rollouts drives the HTTPRoute through the Gateway API traffic-router plugin (argoproj-labs/gatewayAPI); install it in the controller's configuration");
+    }
+    if (blueGreen || isCanary) {
+      const prometheusAddress = settings.prometheusUrl ?? DEFAULT_IN_CLUSTER_PROMETHEUS;
+      if (!settings.prometheusUrl) {
+        warnings.push(`the AnalysisTemplate queries ${DEFAULT_IN_CLUSTER_PROMETHEUS} (kube-prometheus-stack's service); pass --prometheus-url if your Prometheus lives elsewhere`);
+      }
+      const metrics = metricQueries({
+        service: "{{args.service-name}}",
+        baselineService: "{{args.baseline-service}}",
+        namespace: "{{args.namespace}}",
+        errorRateThreshold: settings.errorRateThreshold,
+        latencyP99Seconds: settings.latencyP99Seconds,
+      });
+      add("analysistemplate.yaml", "analysistemplate.yaml", {
+        name: n.analysis,
+        labels,
+        prometheusAddress,
+        // Pre-promotion analysis must finish; background canary analysis runs until the rollout completes.
+        count: blueGreen ? 5 : null,
+        metrics: metrics.map((m) => ({ name: m.name, query: m.query, successCondition: m.successCondition, failureLimit: m.failureLimit })),
+      });
+    }
+    hpa("hpa.yaml", n.hpa, "Rollout", "argoproj.io/v1alpha1", n.rollout);
+  }
+
+  const usesMetrics = settings.prometheusUrl !== undefined || (target === "argo-rollouts" && (strategy === "canary" || strategy === "blue-green"));
+  add("pdb.yaml", "pdb.yaml", { name: n.pdb, labels, selector: nameSel });
+  add("networkpolicy.yaml", "networkpolicy.yaml", {
+    labels,
+    selector: nameSel,
+    port: settings.port,
+    ingressNamespace: settings.ingressNamespace,
+    names: { deny: `${app}-default-deny`, allowIngress: `${app}-allow-ingress`, allowDns: `${app}-allow-dns`, allowMonitoring: `${app}-allow-monitoring` },
+    // Only when something reads the app's metrics: the engine's metric gate or an Argo AnalysisTemplate.
+    monitoringNamespace: usesMetrics ? settings.monitoringNamespace : null,
+  });
+
+  // Traffic objects.
+  const ingressContext = (name: string, serviceName: string, annotations: Record<string, string> | null) => ({
+    name,
+    labels,
+    annotations,
+    ingressClass: settings.ingressClass,
+    host: settings.ingressHost,
+    tlsSecret: `${app}-tls`,
+    service: serviceName,
+  });
+  const canaryStrategy = strategy === "canary";
+  if (settings.ingressHost && !(canaryStrategy && traffic === "gateway-api")) {
+    add("ingress.yaml", "ingress.yaml", ingressContext(n.ingress, n.service, null));
+    nextSteps.push(`TLS for ${settings.ingressHost} comes from the Secret ${app}-tls: create it or let cert-manager issue it (annotate the Ingress with your ClusterIssuer)`);
+  }
+  if (canaryStrategy && traffic === "nginx" && target === "kubernetes") {
+    add("ingress-canary.yaml", "ingress.yaml", ingressContext(n.canaryIngress, n.canaryService, {
+      "nginx.ingress.kubernetes.io/canary": "true",
+      "nginx.ingress.kubernetes.io/canary-weight": "0",
+    }));
+  }
+  if (canaryStrategy && traffic === "gateway-api" && settings.gateway) {
+    const parentRef = settings.gateway.namespace ? { name: settings.gateway.name, namespace: settings.gateway.namespace } : { name: settings.gateway.name };
+    add("httproute.yaml", "httproute.yaml", {
+      name: n.route,
+      labels,
+      parentRef,
+      host: settings.ingressHost ?? null,
+      stableService: n.service,
+      canaryService: n.canaryService,
+      stableWeight: 100,
+      canaryWeight: 0,
+    });
+  }
+  if (canaryStrategy && traffic === "istio") {
+    add("virtualservice.yaml", "virtualservice.yaml", { name: n.route, labels, service: n.service, stableWeight: 100, canaryWeight: 0 });
+    const argo = target === "argo-rollouts";
+    add("destinationrule.yaml", "destinationrule.yaml", {
+      name: n.route,
+      labels,
+      service: n.service,
+      // Argo Rollouts adds rollouts-pod-template-hash to each subset itself.
+      stableLabels: argo ? nameSel : { ...nameSel, track: "stable" },
+      canaryLabels: argo ? nameSel : { ...nameSel, track: "canary" },
+    });
+    if (settings.ingressHost) warnings.push("with --traffic istio the weights apply to traffic inside the mesh; route the Ingress through the Istio ingress gateway (or make the ingress controller part of the mesh) so external traffic is split too");
+  }
+
+  files.push({ path: `${base}/kustomization.yaml`, content: engine.renderYaml("deploy/base/kustomization.yaml", { resources }), kind: "kustomization" });
+  for (const env of settings.environments) {
+    const dir = overlayDir(app, env);
+    const namespace = settings.namespaces[env] ?? env;
+    files.push({ path: `${dir}/namespace.yaml`, content: engine.renderYaml("deploy/overlay/namespace.yaml", { namespace, env }), kind: "kubernetes", group: dir });
+    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env }), kind: "kustomization" });
+  }
+
+  const plan = buildPlan(settings, state);
+  files.push({ path: `deploy/${app}/RUNBOOK.md`, content: engine.render("deploy/RUNBOOK.md", runbookContext(settings, plan, resources)), kind: "markdown" });
+  nextSteps.push(
+    ...settings.environments.map((env) => `review: kubectl kustomize ${overlayDir(app, env)}`),
+    `plan against the cluster: ${engineCommand(settings, settings.environments[0] ?? "staging", "plan").map(shellWord).join(" ")}`,
+    `deploy: ${engineCommand(settings, settings.environments[0] ?? "staging", "apply").map(shellWord).join(" ")}`,
+  );
+  if (target === "argo-rollouts") nextSteps.push("Argo Rollouts must be installed in the cluster (the Rollout and AnalysisTemplate CRDs and controller)");
+  nextSteps.push(`NetworkPolicies deny all egress except DNS: add egress rules for ${app}'s dependencies (databases, APIs) before going live`);
+  return { files, plan, warnings, nextSteps };
+}

@@ -1,0 +1,203 @@
+import { type Argv, canaryReplicasFor, kubectlCommands, PREVIOUS_COLOR } from "./commands.ts";
+import { type DeploySettings, PROTECTED_ENVIRONMENTS } from "./model.ts";
+import { objectNames, overlayDir, servicesOf } from "./names.ts";
+import type { RolloutPlan } from "./plan.ts";
+
+interface Command {
+  comment: string | null;
+  argv: Argv | null;
+}
+interface Section {
+  title: string;
+  note: string | null;
+  commands: (Argv | Command)[];
+}
+const comment = (text: string): Command => ({ comment: text, argv: null });
+const normalise = (c: Argv | Command): Command => (Array.isArray(c) ? { comment: null, argv: c } : c);
+
+const TITLES: Record<string, string> = {
+  rolling: "rolling update",
+  recreate: "recreate",
+  "blue-green": "blue-green",
+  canary: "canary",
+  kubernetes: "Kubernetes",
+  "argo-rollouts": "Argo Rollouts",
+};
+
+function sections(settings: DeploySettings, env: string, namespace: string): Section[] {
+  const n = objectNames(settings.app);
+  const k = kubectlCommands;
+  const { strategy, target } = settings;
+  const t = settings.timeoutSeconds;
+  const out: Section[] = [];
+  const overlay = overlayDir(settings.app, env);
+  out.push({
+    title: "Deploy",
+    note: null,
+    commands: [["kubectl", "kustomize", overlay], k.diff(settings, env), k.applyDryRun(settings, env), k.apply(settings, env)],
+  });
+  if (target === "argo-rollouts") {
+    out.push({
+      title: "Watch",
+      note: "With the kubectl-argo-rollouts plugin use the first command; without it, read the Rollout's status.",
+      commands: [
+        ["kubectl", "argo", "rollouts", "get", "rollout", n.rollout, "-n", namespace, "--watch"],
+        ["kubectl", "get", "rollout", n.rollout, "-n", namespace, "-o", "jsonpath={.status.phase} {.status.message} step={.status.currentStepIndex}{\"\\n\"}"],
+        ["kubectl", "get", "analysisrun", "-n", namespace, "-l", k.podSelector(settings)],
+      ],
+    });
+    if (strategy === "canary" || strategy === "blue-green") {
+      out.push({
+        title: "Promote",
+        note: "Plugin first; the kubectl patch lines do the same without it (status subresource, kubectl >= 1.24).",
+        commands: [
+          comment("next step (plugin, then plain kubectl)"),
+          k.argoPromote(settings, namespace, true),
+          k.argoPromote(settings, namespace, false),
+          comment("skip all remaining steps and analysis (plugin, then plain kubectl)"),
+          k.argoPromote(settings, namespace, true, { full: true }),
+          k.argoPromote(settings, namespace, false, { full: true }),
+        ],
+      });
+    }
+    out.push({
+      title: "Abort and roll back",
+      note: "Abort sends all traffic back to the stable version at once; then set the Rollout back to the stable image (undo with the plugin, or patch the image without it) so it does not retry.",
+      commands: [
+        comment("with the kubectl-argo-rollouts plugin"),
+        k.argoAbort(settings, namespace, true),
+        ["kubectl", "argo", "rollouts", "undo", n.rollout, "-n", namespace],
+        comment("without the plugin: abort on the status subresource, then pin the stable image"),
+        k.argoAbort(settings, namespace, false),
+        k.argoSetImage(settings, namespace, "<stable-image>"),
+      ],
+    });
+  } else if (strategy === "blue-green") {
+    out.push({
+      title: "Watch",
+      note: null,
+      commands: [
+        k.rolloutStatus(n.color("blue"), namespace, t),
+        k.rolloutStatus(n.color("green"), namespace, t),
+        ["kubectl", "get", "service", n.service, n.preview, "-n", namespace, "-o", "custom-columns=NAME:.metadata.name,COLOR:.spec.selector.color"],
+      ],
+    });
+    out.push({
+      title: "Promote",
+      note: `Switch the live Service ${n.service} to the idle colour after the preview (${n.preview}) passed its checks; ${n.preview} should then select the other colour.`,
+      commands: [
+        ["kubectl", "get", "service", n.service, "-n", namespace, "-o", "jsonpath={.spec.selector.color}"],
+        comment("blue is live → promote green"),
+        k.selectColor(settings, namespace, n.service, "green", "blue"),
+        k.selectColor(settings, namespace, n.preview, "blue"),
+        comment("green is live → promote blue"),
+        k.selectColor(settings, namespace, n.service, "blue", "green"),
+        k.selectColor(settings, namespace, n.preview, "green"),
+      ],
+    });
+    out.push({
+      title: "Roll back",
+      note: `Point ${n.service} back at the colour it served before (the previous version is still running there). Before a promotion, discard the staged colour instead.`,
+      commands: [
+        ["kubectl", "get", "service", n.service, "-n", namespace, "-o", `jsonpath={.metadata.annotations.${PREVIOUS_COLOR}}`],
+        comment("green was promoted → back to blue"),
+        k.selectColor(settings, namespace, n.service, "blue", "green"),
+        k.selectColor(settings, namespace, n.preview, "green"),
+        comment("blue was promoted → back to green"),
+        k.selectColor(settings, namespace, n.service, "green", "blue"),
+        k.selectColor(settings, namespace, n.preview, "blue"),
+      ],
+    });
+  } else if (strategy === "canary") {
+    out.push({
+      title: "Watch",
+      note: null,
+      commands: [k.rolloutStatus(n.canary, namespace, t), k.rolloutStatus(n.stable, namespace, t), ["kubectl", "get", "deployment", n.stable, n.canary, "-n", namespace]],
+    });
+    out.push({
+      title: "Promote",
+      note: `Move the canary up the ladder (${settings.canarySteps.join(" → ")}%), then give ${n.stable} the new image and retire the canary.`,
+      commands: [
+        ...settings.canarySteps.filter((w) => w < 100).flatMap((w) => {
+          const pods = settings.traffic === "replicas" ? canaryReplicasFor(w, settings.replicas) : Math.max(1, Math.ceil((settings.replicas * w) / 100));
+          return [
+            comment(`${w}%: size the canary, wait for it, shift traffic; then watch errors and latency for ${settings.pauseSeconds}s`),
+            k.scale(n.canary, namespace, pods),
+            k.rolloutStatus(n.canary, namespace, t),
+            ...(settings.traffic === "replicas" ? [] : k.canaryWeight(settings, namespace, w, settings.replicas)),
+          ];
+        }),
+        comment("100%: the stable Deployment takes the new image, then the canary is retired"),
+        k.setImage(n.stable, namespace, settings.image ?? "<new-image>"),
+        k.rolloutStatus(n.stable, namespace, t),
+        ...k.canaryWeight(settings, namespace, 0, settings.replicas),
+        k.scale(n.canary, namespace, 0),
+      ],
+    });
+    out.push({
+      title: "Roll back",
+      note: "Take all traffic off the canary; the stable Deployment was never changed.",
+      commands: [...k.canaryWeight(settings, namespace, 0, settings.replicas), k.scale(n.canary, namespace, 0)],
+    });
+  } else {
+    out.push({ title: "Watch", note: null, commands: [k.rolloutStatus(n.deployment, namespace, t), ["kubectl", "rollout", "history", `deployment/${n.deployment}`, "-n", namespace]] });
+    out.push({
+      title: "Roll back",
+      note: "Returns to the previous ReplicaSet (add --to-revision=N for an older one).",
+      commands: [k.rolloutUndo(n.deployment, namespace), k.rolloutStatus(n.deployment, namespace, t)],
+    });
+  }
+  const selector = k.podSelector(settings);
+  const { live, candidate } = servicesOf(settings);
+  out.push({
+    title: "Diagnose",
+    note: `Health check by hand: run the port-forward, then curl http://127.0.0.1:8080${settings.healthPath} in a second terminal.`,
+    commands: [
+      ["kubectl", "get", "pods", "-n", namespace, "-l", selector, "-o", "wide"],
+      ["kubectl", "describe", "pods", "-n", namespace, "-l", selector],
+      ["kubectl", "logs", "-n", namespace, "-l", selector, "--tail=100", "--all-containers"],
+      ["kubectl", "get", "events", "-n", namespace, "--sort-by=.lastTimestamp"],
+      ["kubectl", "top", "pods", "-n", namespace, "-l", selector],
+      ["kubectl", "port-forward", "-n", namespace, `service/${candidate ?? live}`, "8080:80"],
+    ],
+  });
+  return out;
+}
+
+/** `senior-devops deploy …` with every flag that shapes this tree, for one environment and action. */
+export function engineCommand(settings: DeploySettings, env: string, action: string): Argv {
+  const argv: Argv = ["senior-devops", "deploy", ".", "--app", settings.app, "--strategy", settings.strategy, "--target", settings.target, "--port", String(settings.port)];
+  if (settings.strategy === "canary") {
+    argv.push("--traffic", settings.traffic, "--canary-steps", settings.canarySteps.join(","), "--pause-seconds", String(settings.pauseSeconds));
+  }
+  if (settings.ingressHost) argv.push("--ingress-host", settings.ingressHost);
+  if (settings.gateway) argv.push("--gateway", settings.gateway.namespace ? `${settings.gateway.namespace}/${settings.gateway.name}` : settings.gateway.name);
+  if (settings.healthPath !== "/healthz") argv.push("--health-path", settings.healthPath);
+  if (settings.readinessPath !== settings.healthPath) argv.push("--readiness-path", settings.readinessPath);
+  if (settings.prometheusUrl) argv.push("--prometheus-url", settings.prometheusUrl);
+  argv.push("--image", settings.image ?? "<image>", "--env", env, "--action", action);
+  if (PROTECTED_ENVIRONMENTS.has(env) && action !== "status") argv.push("--yes");
+  return argv;
+}
+
+export function runbookContext(settings: DeploySettings, plan: RolloutPlan, resources: string[]): object {
+  return {
+    app: settings.app,
+    strategy: settings.strategy,
+    target: settings.target,
+    strategyTitle: TITLES[settings.strategy],
+    targetTitle: TITLES[settings.target],
+    image: settings.image,
+    port: settings.port,
+    healthPath: settings.healthPath,
+    readinessPath: settings.readinessPath,
+    resources,
+    engineCommand: engineCommand(settings, settings.environments[0] ?? "staging", "apply"),
+    envs: settings.environments.map((env) => {
+      const namespace = settings.namespaces[env] ?? env;
+      return { env, namespace, sections: sections(settings, env, namespace).map((x) => ({ ...x, commands: x.commands.map(normalise) })) };
+    }),
+    planLines: plan.steps.map((s) => `${s.step}. ${s.action}${s.gates.length > 0 ? ` — gates: ${s.gates.join("; ")}` : ""}`),
+    triggers: plan.rollbackTriggers,
+  };
+}

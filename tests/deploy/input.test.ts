@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { z } from "zod";
+import { InputError } from "../../mcp-server/src/engine/core/types.ts";
+import { deployCapability } from "../../mcp-server/src/engine/deploy/index.ts";
+import { assertCanarySteps, assertImage, dnsLabel } from "../../mcp-server/src/engine/deploy/model.ts";
+import { tempDir } from "../helpers.ts";
+import { type DeployInput, runDeploy } from "./helpers.ts";
+
+const ok: DeployInput = { app: "shop", image: "ghcr.io/acme/shop:1.2.3", port: 8080 };
+
+async function rejectsInput(input: DeployInput, pattern: RegExp) {
+  const root = tempDir("sd-deploy-bad-");
+  await assert.rejects(runDeploy({ ...ok, path: root, ...input }), (e: Error) => {
+    assert.ok(e instanceof InputError, `expected InputError, got ${e.name}: ${e.message}`);
+    assert.match(e.message, pattern);
+    return true;
+  });
+  assert.deepEqual(readdirSync(root), [], "nothing written");
+}
+
+describe("deploy input validation (InputError, nothing written)", () => {
+  it("bad app names", async () => {
+    await rejectsInput({ app: "Shop_App" }, /app "Shop_App" is not valid/);
+    await rejectsInput({ app: "../etc" }, /not valid/);
+    await rejectsInput({ app: "-shop" }, /not valid/);
+  });
+  it(":latest and untagged images are refused; no image is invented", async () => {
+    await rejectsInput({ image: "ghcr.io/acme/shop:latest" }, /:latest/);
+    await rejectsInput({ image: "ghcr.io/acme/shop" }, /no tag or digest/);
+    await rejectsInput({ image: "Not An Image" }, /not a valid image reference/);
+    await rejectsInput({ image: undefined }, /image is required/);
+  });
+  it("production without confirm", async () => {
+    await rejectsInput({ action: "apply", environments: ["production"] }, /production: re-run with --yes/);
+    await rejectsInput({ action: "rollback", environments: ["production"] }, /--yes/);
+  });
+  it("actions need exactly one environment", async () => {
+    await rejectsInput({ action: "status" }, /one environment/);
+  });
+  it("bad canary steps", async () => {
+    // Past the schema (e.g. a caller of the engine), the capability itself refuses them with an InputError.
+    for (const [steps, pattern] of [[[25, 10, 100], /strictly increasing/], [[10, 50], /must be 100/]] as const) {
+      const root = tempDir("sd-deploy-steps-");
+      const parsed = z.object(deployCapability.inputShape).parse({ ...ok, path: root });
+      await assert.rejects(deployCapability.run({ ...parsed, canarySteps: [...steps] }, { progress: () => undefined }), (e: Error) => e instanceof InputError && pattern.test(e.message));
+      assert.deepEqual(readdirSync(root), []);
+    }
+    assert.throws(() => assertCanarySteps([0, 100]), InputError);
+    assert.throws(() => assertCanarySteps([]), InputError);
+    // The schema itself rejects them too (CLI exit 2 before run).
+    const schema = z.object(deployCapability.inputShape);
+    assert.equal(schema.safeParse({ canarySteps: ["10", "5", "100"] }).success, false);
+    assert.equal(schema.safeParse({ canarySteps: ["10", "150"] }).success, false);
+    assert.equal(schema.safeParse({ canarySteps: ["x"] }).success, false);
+    assert.deepEqual(schema.parse({ canarySteps: ["5", "25", "50", "100"] }).canarySteps, [5, 25, 50, 100]);
+  });
+  it("traffic needs its parameters", async () => {
+    await rejectsInput({ strategy: "canary", traffic: "nginx" }, /--ingress-host/);
+    await rejectsInput({ strategy: "canary", traffic: "gateway-api" }, /--gateway/);
+    await rejectsInput({ ingressHost: "not a host" }, /not a valid DNS name/);
+  });
+  it("one namespace cannot hold two environments", async () => {
+    await rejectsInput({ namespace: "shop", environments: ["staging", "production"] }, /one namespace/);
+  });
+  it("unknown enum values are rejected by the schema with the valid list", () => {
+    const schema = z.object(deployCapability.inputShape);
+    const r = schema.safeParse({ strategy: "big-bang" });
+    assert.equal(r.success, false);
+    assert.match(JSON.stringify(r.error?.issues), /rolling.*recreate.*blue-green.*canary/);
+    assert.equal(schema.safeParse({ traffic: "linkerd" }).success, false);
+    assert.equal(schema.safeParse({ action: "destroy" }).success, false);
+  });
+  it("image and name helpers", () => {
+    assert.equal(assertImage("localhost:5000/app:1.0"), "localhost:5000/app:1.0");
+    assert.equal(assertImage("app:5000"), "app:5000");
+    assert.equal(assertImage(`ghcr.io/a/b@sha256:${"a".repeat(64)}`), `ghcr.io/a/b@sha256:${"a".repeat(64)}`);
+    assert.equal(assertImage(`ghcr.io/a/b:latest@sha256:${"a".repeat(64)}`).endsWith("a"), true, "a digest pins even :latest");
+    assert.equal(dnsLabel("@acme/Web_App"), "web-app");
+    assert.equal(dnsLabel("___"), undefined);
+  });
+});
+
+describe("deploy defaults from the analysis", () => {
+  it("app name and port come from the repository's Dockerfile when not given", async () => {
+    const root = tempDir("sd-deploy-analysis-");
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "@acme/Web_Shop", version: "1.0.0", scripts: { start: "node server.js" }, dependencies: { express: "4.19.2" } }));
+    writeFileSync(join(root, "package-lock.json"), JSON.stringify({ name: "@acme/Web_Shop", lockfileVersion: 3, packages: {} }));
+    writeFileSync(join(root, "Dockerfile"), "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nEXPOSE 3000\nCMD [\"node\", \"server.js\"]\n");
+    const result = await runDeploy({ path: root, image: "ghcr.io/acme/web-shop:1.0.0", dryRun: true });
+    assert.equal(result.status, "ok", JSON.stringify(result.validations.filter((v) => !v.ok)));
+    const plan = result.details?.plan as { app: string };
+    const analysed = result.analysis?.services[0]?.name ?? result.analysis?.projects[0]?.name;
+    assert.ok(analysed, "the analysis found the project");
+    assert.equal(plan.app, "web-shop", "project name @acme/Web_Shop sanitised to DNS-1123");
+    const deployment = result.files.find((f) => f.path.endsWith("deployment.yaml"));
+    assert.ok(deployment);
+    assert.ok(!existsSync(join(root, "deploy")), "dry run wrote nothing");
+    assert.ok(result.warnings.some((w) => w.includes("container port 3000")), result.warnings.join("\n"));
+  });
+});
