@@ -30,10 +30,22 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
     const analyze = tools.find((t) => t.name === "analyze-project")!;
     assert.equal(analyze.annotations?.readOnlyHint, true);
     assert.equal(analyze.annotations?.destructiveHint, false);
-    for (const name of ["pipeline-generator", "terraform-scaffolder", "deployment-manager"]) {
+    const expected: Record<string, { destructiveHint: boolean; idempotentHint: boolean; openWorldHint: boolean }> = {
+      // Generators update files they wrote before, and overwrite user edits with force: not additive-only.
+      "pipeline-generator": { destructiveHint: true, idempotentHint: true, openWorldHint: false },
+      // resolveLatest asks HashiCorp's release API.
+      "terraform-scaffolder": { destructiveHint: true, idempotentHint: true, openWorldHint: true },
+      // apply/promote/rollback change a cluster; promote twice is not promote once.
+      "deployment-manager": { destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    };
+    for (const [name, hints] of Object.entries(expected)) {
       const tool = tools.find((t) => t.name === name)!;
       assert.equal(tool.annotations?.readOnlyHint, false, name);
-      assert.equal(tool.annotations?.openWorldHint, name === "deployment-manager", `${name} openWorldHint`);
+      assert.deepEqual(
+        { destructiveHint: tool.annotations?.destructiveHint, idempotentHint: tool.annotations?.idempotentHint, openWorldHint: tool.annotations?.openWorldHint },
+        hints,
+        name,
+      );
     }
   });
 

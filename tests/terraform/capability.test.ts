@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import semver from "semver";
 import { parse as parseYaml } from "yaml";
@@ -15,10 +13,9 @@ import { terraformCapability, terraformInputShape } from "../../mcp-server/src/e
 import { localTerraformVersion, localTerraformWarnings, resolveTerraformVersion, VERSION_TABLE } from "../../mcp-server/src/engine/terraform/versions.ts";
 import { silent, tempDir } from "../helpers.ts";
 import { loudSkip, terraformBinary } from "./support.ts";
+import { gitlabCiLocal } from "../gitlab-ci-local.ts";
 
 const schema = z.object(terraformInputShape);
-const here = dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
 const terraform = terraformBinary();
 
 /** A target repository named like a service, with git-free contents. */
@@ -126,23 +123,12 @@ describe("terraform-scaffolder capability", () => {
   });
 
   it("GitLab CI: gitlab-ci-local --list-all accepts the generated pipeline for every provider (its bundled GitLab schema)", async () => {
-    const bin = join(dirname(require.resolve("gitlab-ci-local/package.json")), "dist", "index.js");
-    const polyfill = join(here, "..", "pipeline", "set-methods-polyfill.mjs");
     for (const provider of ["aws", "gcp", "azure"] as const) {
       const dir = repo();
-      const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "pipe" });
-      git("init", "-q", "-b", "main");
-      git("-c", "user.email=ci@example.invalid", "-c", "user.name=ci", "commit", "-q", "--allow-empty", "-m", "init");
-      git("remote", "add", "origin", "https://gitlab.example.invalid/group/project.git");
-      git("update-ref", "refs/remotes/origin/main", "HEAD");
-      git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main");
       const result = await run({ path: dir, provider, ci: "gitlab-ci", modules: ["registry"] });
       assert.equal(result.status, "ok");
-      const major = Number(process.versions.node.split(".")[0]);
-      const args = [...(major < 22 && existsSync(polyfill) ? ["--import", polyfill] : []), bin, "--list-all"];
-      const list = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", timeout: 120_000 });
-      const output = `${list.stdout}\n${list.stderr}`;
-      assert.equal(list.status, 0, `${provider}: gitlab-ci-local failed:\n${output}`);
+      const { status, output } = gitlabCiLocal(dir, ["--list-all"]);
+      assert.equal(status, 0, `${provider}: gitlab-ci-local failed:\n${output}`);
       assert.doesNotMatch(output, /Invalid \.gitlab-ci\.yml|is not expected|must have|error/i, `${provider}:\n${output}`);
       for (const job of ["terraform:validate", "terraform:plan", "terraform:apply", "terraform:drift"]) assert.match(output, new RegExp(job), `${provider}: ${job} listed`);
     }

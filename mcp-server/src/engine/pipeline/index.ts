@@ -26,7 +26,8 @@ export const pipelineCapability = defineCapability({
     registry: z.string().min(1).max(200).optional()
       .describe("Container registry host[/namespace] for docker push; default ghcr.io on GitHub, $CI_REGISTRY_IMAGE on GitLab"),
   },
-  annotations: { title: "Generate a CI/CD pipeline", readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  // Not additive-only: it updates files it generated earlier, and with force overwrites files the user changed.
+  annotations: { title: "Generate a CI/CD pipeline", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   cli: {
     command: "pipeline",
     summary: "generate a CI/CD pipeline (github-actions, gitlab-ci, jenkins, circleci)",

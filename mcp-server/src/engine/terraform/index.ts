@@ -98,7 +98,8 @@ export const terraformCapability = defineCapability({
     "GitLab CI) for fmt/validate/plan on pull requests, approved apply on the default branch (OIDC, no keys) and scheduled drift detection. " +
     "Every file is parsed, reference-checked and fmt-checked before anything is written; changed files are never overwritten without force.",
   inputShape: terraformInputShape,
-  annotations: { title: "Scaffold Terraform infrastructure", readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  // Updates files it generated earlier (force overwrites user edits); resolveLatest asks HashiCorp's release API.
+  annotations: { title: "Scaffold Terraform infrastructure", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   // --dry-run/--force come from commonCliOptions, which the CLI adds to every writing capability itself.
   cli: {
     command: "terraform",
