@@ -79,3 +79,34 @@ describe("CLI (bundle)", () => {
     assert.equal(deploy.status, 0, deploy.stderr);
   });
 });
+
+describe("one engine, two adapters", () => {
+  it("CLI --json prints exactly what the MCP tool returns as structuredContent", async () => {
+    const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+    const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+    const { SERVER_BUNDLE } = await import("./support.ts");
+    const client = new Client({ name: "adapter-parity", version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_BUNDLE], stderr: "pipe" }));
+    try {
+      const cases: { args: string[]; tool: string; input: Record<string, unknown> }[] = [
+        { args: ["analyze"], tool: "analyze-project", input: {} },
+        { args: ["pipeline", "--platform", "gitlab-ci", "--stages", "lint,test,security", "--dry-run"], tool: "pipeline-generator", input: { platform: "gitlab-ci", stages: ["lint", "test", "security"], dryRun: true } },
+        { args: ["terraform", "--provider", "azure", "--env", "dev", "--modules", "storage", "--dry-run"], tool: "terraform-scaffolder", input: { provider: "azure", environments: ["dev"], modules: ["storage"], dryRun: true } },
+        { args: ["deploy", "--strategy", "rolling", "--app", "web", "--image", "ghcr.io/acme/web:2.0.0", "--dry-run"], tool: "deployment-manager", input: { strategy: "rolling", app: "web", image: "ghcr.io/acme/web:2.0.0", dryRun: true } },
+      ];
+      for (const { args, tool, input } of cases) {
+        const root = copyFixture("node-npm");
+        const [command, ...flags] = args;
+        const run = cli(command!, root, ...flags, "--json");
+        assert.equal(run.status, 0, run.stderr);
+        const viaMcp = await client.callTool({ name: tool, arguments: { path: root, ...input } });
+        assert.equal(viaMcp.isError, false, JSON.stringify(viaMcp.content));
+        // Only timing differs between two runs of the same analysis.
+        const normalise = (result: Record<string, unknown>) => JSON.parse(JSON.stringify(result, (key, value) => (key === "elapsedMs" ? 0 : value)));
+        assert.deepEqual(normalise(JSON.parse(run.stdout)), normalise(viaMcp.structuredContent as Record<string, unknown>), tool);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+});

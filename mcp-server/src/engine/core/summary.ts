@@ -28,6 +28,10 @@ export function summarise(result: ToolResult): string {
     lines.push(`validations: ${result.validations.length - failed.length - skipped.length} passed, ${failed.length} failed${skipped.length ? `, ${skipped.length} skipped` : ""}`);
   }
   for (const v of failed) lines.push(`  ${v.validator} ${v.path}: ${v.messages.join("; ")}`);
+  // Show what would change (dry run) or what blocks the write (conflict): the reader decides from the diff.
+  for (const f of result.files) {
+    if (f.diff && (result.dryRun || f.action === "conflict")) lines.push("", f.diff.trimEnd());
+  }
   for (const w of result.warnings) lines.push(`warning: ${w}`);
   if (result.nextSteps.length > 0) {
     lines.push("next steps:");
