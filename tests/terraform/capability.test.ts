@@ -77,7 +77,7 @@ describe("terraform-scaffolder capability", () => {
         assert.ok(isPinnedUse(line), line);
         assert.match(line, /@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
       }
-      type Job = { permissions?: Record<string, string>; environment?: string; concurrency?: { "cancel-in-progress": boolean | string }; steps: { run?: string; uses?: string; with?: Record<string, string> }[] };
+      type Job = { permissions?: Record<string, string>; environment?: string; concurrency?: { group: string; "cancel-in-progress": boolean | string }; steps: { run?: string; uses?: string; with?: Record<string, string> }[] };
       const doc = parseYaml(content) as { permissions: unknown; on: Record<string, unknown>; jobs: Record<string, Job> };
       assert.deepEqual(doc.permissions, { contents: "read" });
       assert.ok(doc.on.schedule, "scheduled drift check");
@@ -92,8 +92,17 @@ describe("terraform-scaffolder capability", () => {
         assert.doesNotMatch(script, /\$\{\{/, "github-script reads the plan from a file, never from an expression");
         assert.match(script, /readFileSync\(process\.env\.PLAN_FILE/);
       }
-      const secretsNeeded = { aws: "AWS_ROLE_ARN", gcp: "GCP_WORKLOAD_IDENTITY_PROVIDER", azure: "AZURE_CLIENT_ID" }[provider];
-      assert.match(content, new RegExp(`secrets\\.${secretsNeeded}`));
+      // The workflow reads `secrets.<NAME>`; the next steps must tell the user to create exactly those as secrets
+      // (a value set as a repository VARIABLE is invisible to `secrets.` and the cloud login fails).
+      const needed = { aws: ["AWS_ROLE_ARN"], gcp: ["GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT"], azure: ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID"] }[provider];
+      const referenced = [...new Set([...content.matchAll(/\$\{\{ secrets\.(\w+) \}\}/g)].map((m) => m[1]!))].sort();
+      assert.deepEqual(referenced, [...needed].sort());
+      const setup = result.nextSteps.find((s) => s.includes("OIDC"));
+      assert.ok(setup && /\bsecrets\b/.test(setup) && !/\bvariables\b/.test(setup), `next steps ask for secrets: ${setup}`);
+      for (const name of needed) assert.ok(setup.includes(name), `next steps name ${name}`);
+      // A drift check queued behind an apply must not replace (cancel) that pending apply: different groups.
+      assert.ok(doc.jobs.drift!.concurrency && doc.jobs.apply!.concurrency);
+      assert.notEqual(doc.jobs.drift!.concurrency.group, doc.jobs.apply!.concurrency.group);
       assert.doesNotMatch(content, /aws-access-key-id|aws-secret-access-key|credentials_json|client-secret/);
     }
   });

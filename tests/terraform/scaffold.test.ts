@@ -246,3 +246,73 @@ for (const provider of PROVIDERS) {
     }
   });
 }
+
+describe("reviewed defaults (regressions)", () => {
+  const generate = (provider: CloudProvider, modules: ModuleName[]) => generateTerraform(engine, {
+    provider, environments: ["staging", "production"], modules, service: "shop-api", region: REGION[provider], team: "payments", costCenter: "cc-1234",
+  });
+  const fileOf = (files: GeneratedFile[], path: string) => {
+    const file = files.find((f) => f.path === path);
+    assert.ok(file, `${path} is generated`);
+    return file;
+  };
+
+  it("aws: PostgreSQL is reachable from the private subnets only, and storage autoscaling stays on in every environment", async () => {
+    const { files } = await generate("aws", ["network", "database"]);
+    for (const env of ["staging", "production"]) {
+      const main = await parseHcl(fileOf(files, `infrastructure/environments/${env}/main.tf`));
+      const call = (main.module as Record<string, JsonObject[]>).database?.[0];
+      assert.ok(call, `${env} calls the database module`);
+      assert.equal(call.allowed_cidr_blocks, "${module.network.private_subnet_cidr_blocks}", `${env}: not the whole VPC (public subnets included)`);
+      const tfvars = await parseHcl(fileOf(files, `infrastructure/environments/${env}/terraform.tfvars`));
+      const allocated = Number(tfvars.database_allocated_storage);
+      const max = Number(tfvars.database_max_allocated_storage);
+      // RDS turns autoscaling off (or rejects the call) when the ceiling is not above the allocated storage.
+      assert.ok(max > allocated, `${env}: max_allocated_storage ${max} must exceed allocated_storage ${allocated}`);
+    }
+    const variables = fileOf(files, "infrastructure/modules/database/variables.tf").content;
+    assert.match(variables, /var\.max_allocated_storage > var\.allocated_storage/, "the module validates the ceiling itself");
+  });
+
+  it("gcp: every module enables the APIs it calls before creating anything, and never disables them on destroy", async () => {
+    const { files } = await generate("gcp", [...MODULES]);
+    const needs: Record<ModuleName, string[]> = {
+      network: ["compute.googleapis.com"],
+      cluster: ["container.googleapis.com", "iam.googleapis.com"],
+      database: ["servicenetworking.googleapis.com", "sqladmin.googleapis.com", "secretmanager.googleapis.com"],
+      storage: ["storage.googleapis.com"],
+      registry: ["artifactregistry.googleapis.com"],
+    };
+    for (const m of MODULES) {
+      const main = await parseHcl(fileOf(files, `infrastructure/modules/${m}/main.tf`));
+      const all = resources(main);
+      const service = all.find(([type]) => type === "google_project_service");
+      assert.ok(service, `${m} enables its APIs`);
+      assert.equal(service[2].disable_on_destroy, false, `${m}: destroying the module must not switch APIs off for everything else`);
+      for (const api of needs[m]) assert.match(String(service[2].for_each), new RegExp(api.replace(/\./g, "\\.")), `${m} enables ${api}`);
+      // Every resource either depends on the APIs directly or on something that does (no root of the graph skips them).
+      for (const [type, name, body] of all) {
+        if (type === "google_project_service" || !type.startsWith("google_")) continue;
+        assert.match(JSON.stringify(body), /\$\{google_/, `${m}: ${type}.${name} may be created before its API is enabled`);
+      }
+    }
+  });
+
+  it("azure: AKS egresses through the network's NAT gateway (not extra load balancer IPs), created after the NAT is attached", async () => {
+    const { files } = await generate("azure", ["network", "cluster"]);
+    const outputs = await parseHcl(fileOf(files, "infrastructure/modules/network/outputs.tf"));
+    const out = outputs.output as Record<string, JsonObject[]>;
+    assert.equal(out.private_subnet_id?.[0]?.value, "${azurerm_subnet_nat_gateway_association.private.subnet_id}");
+    assert.equal(out.private_subnet_outbound_type?.[0]?.value, "userAssignedNATGateway");
+    const cluster = await parseHcl(fileOf(files, "infrastructure/modules/cluster/main.tf"));
+    const aks = resources(cluster).find(([type]) => type === "azurerm_kubernetes_cluster");
+    assert.ok(aks);
+    assert.equal((aks[2].network_profile as JsonObject[])[0]!.outbound_type, "${var.outbound_type}");
+    const main = await parseHcl(fileOf(files, "infrastructure/environments/staging/main.tf"));
+    assert.equal((main.module as Record<string, JsonObject[]>).cluster?.[0]?.outbound_type, "${module.network.private_subnet_outbound_type}");
+    // Without the network module the user states how their own subnet egresses.
+    const alone = await generate("azure", ["cluster"]);
+    const aloneMain = await parseHcl(fileOf(alone.files, "infrastructure/environments/staging/main.tf"));
+    assert.equal((aloneMain.module as Record<string, JsonObject[]>).cluster?.[0]?.outbound_type, "${var.cluster_outbound_type}");
+  });
+});

@@ -79,7 +79,7 @@ export function generateCi(engine: TemplateEngine, input: CiInput): GeneratedCi 
       files: [{ path: GITHUB_WORKFLOW_PATH, content, kind: "github-workflow" }],
       nextSteps: [
         `Create GitHub deployment environments ${input.environments.map((e) => `"${e}"`).join(", ")} and add required reviewers to the ones that need an approval before apply.`,
-        `Set repository (or environment) variables for OIDC: ${CI_VARIABLES[input.provider].github.join(", ")}.`,
+        `Set repository (or environment) secrets for OIDC, which the workflow reads as \`secrets.<NAME>\` (identifiers, not keys: no credential is stored): ${CI_VARIABLES[input.provider].github.join(", ")}.`,
       ],
     };
   }

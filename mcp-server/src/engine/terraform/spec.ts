@@ -111,9 +111,12 @@ export const BINDINGS: Record<CloudProvider, Record<ModuleName, ModuleBindings>>
       name: expr("local.name"),
       vpc_id: fromModule("network", "vpc_id", "database_vpc_id", "string", "VPC ID the database lives in."),
       subnet_ids: fromModule("network", "private_subnet_ids", "database_subnet_ids", "list(string)", "Private subnet IDs (two or more zones) for the database."),
-      allowed_cidr_blocks: fromModule("network", "vpc_cidr_block", "database_allowed_cidr_blocks", "list(string)", "CIDR blocks allowed to connect to PostgreSQL.", true),
+      // Only the private subnets (where the cluster's nodes and pods run) reach PostgreSQL, not the public ones.
+      allowed_cidr_blocks: fromModule("network", "private_subnet_cidr_blocks", "database_allowed_cidr_blocks", "list(string)", "CIDR blocks allowed to connect to PostgreSQL."),
       instance_class: sized("database_instance_class", "string", "RDS instance class.", { production: "db.m7g.large", nonproduction: "db.t4g.medium" }),
       allocated_storage: sized("database_allocated_storage", "number", "Initial storage in GiB.", { production: 100, nonproduction: 20 }),
+      // Above allocated_storage in every profile, or RDS storage autoscaling is off (the module validates it).
+      max_allocated_storage: sized("database_max_allocated_storage", "number", "Storage autoscaling ceiling in GiB.", { production: 1000, nonproduction: 100 }),
       multi_az: sized("database_multi_az", "bool", "Synchronous standby in a second zone.", { production: true, nonproduction: false }),
       backup_retention_days: sized("database_backup_retention_days", "number", "Days of automated backups.", { production: 30, nonproduction: 7 }),
     },
@@ -180,6 +183,8 @@ export const BINDINGS: Record<CloudProvider, Record<ModuleName, ModuleBindings>>
       location: expr("azurerm_resource_group.this.location"),
       tags: expr("local.tags"),
       subnet_id: fromModule("network", "private_subnet_id", "cluster_subnet_id", "string", "ID of the subnet for the AKS nodes."),
+      outbound_type: fromModule("network", "private_subnet_outbound_type", "cluster_outbound_type", "string",
+        "AKS egress: userAssignedNATGateway when that subnet has a NAT gateway, else loadBalancer."),
       sku_tier: sized("cluster_sku_tier", "string", "AKS tier: Free or Standard (uptime SLA).", { production: "Standard", nonproduction: "Free" }),
       node_vm_size: sized("cluster_node_vm_size", "string", "VM size of the node pool.", { production: "Standard_D4s_v5", nonproduction: "Standard_D2s_v5" }),
       node_min_count: sized("cluster_node_min_count", "number", "Minimum number of nodes.", { production: 3, nonproduction: 1 }),
