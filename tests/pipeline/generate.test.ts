@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { z } from "zod";
 import { analyzeRepository } from "../../mcp-server/src/engine/analyze/index.ts";
 import type { Analysis } from "../../mcp-server/src/engine/analyze/types.ts";
 import type { GeneratedFile } from "../../mcp-server/src/engine/core/types.ts";
@@ -302,12 +303,12 @@ test("user input cannot break out: bad registry and branch values are rejected",
 test("capability: empty repository is an InputError and writes nothing; a real run writes once, then is unchanged", async () => {
   const empty = tempDir("sd-empty-");
   cpSync(join(fixturesDir, "empty-repo"), empty, { recursive: true });
-  await assert.rejects(pipelineCapability.run({ path: empty, dryRun: false, force: false, platform: "github-actions" }, { progress: silent, templatesDir: join(repoRoot, "templates") }), InputError);
+  await assert.rejects(pipelineCapability.run({ path: empty, dryRun: false, force: false, platform: "github-actions", cloud: "none" }, { progress: silent, templatesDir: join(repoRoot, "templates") }), InputError);
   assert.ok(!existsSync(join(empty, ".github")));
 
   const target = tempDir("sd-pipeline-");
   cpSync(join(fixturesDir, "node-npm"), target, { recursive: true });
-  const input = { path: target, dryRun: false, force: false, platform: "gitlab-ci" as const, stages: ["lint", "test", "build", "security", "docker", "deploy"] as ("lint" | "test" | "build" | "security" | "docker" | "deploy")[] };
+  const input = { path: target, dryRun: false, force: false, platform: "gitlab-ci" as const, cloud: "none" as const, stages: ["lint", "test", "build", "security", "docker", "deploy"] as ("lint" | "test" | "build" | "security" | "docker" | "deploy")[] };
   const first = await pipelineCapability.run(input, { progress: silent, templatesDir: join(repoRoot, "templates") });
   assert.equal(first.status, "ok", JSON.stringify(first.validations.filter((v) => !v.ok)));
   assert.ok(first.analysis && first.analysis.projects.length > 0);
@@ -322,15 +323,21 @@ const GOLDEN = [
   ["node-npm", "github-actions"], ["monorepo-pnpm-turbo", "github-actions"], ["python-poetry", "gitlab-ci"], ["go-service", "jenkins"], ["rust-cargo", "circleci"],
   ["monorepo-pnpm-turbo", "circleci"], ["monorepo-multi-service", "gitlab-ci"],
 ] as const;
+/** Goldens with OIDC cluster access: directory `<fixture>.<platform>-<cloud>`. */
+const CLOUD_GOLDEN = [["node-npm", "github-actions", { cloud: "aws", cluster: "prod-eks", region: "eu-west-1" }]] as const;
 
 test("golden files (UPDATE_GOLDEN=1 regenerates)", async () => {
   const goldenDir = join(repoRoot, "tests", "golden", "pipeline");
-  for (const [fixture, platform] of GOLDEN) {
+  const cases = [
+    ...GOLDEN.map(([fixture, platform]) => ({ fixture, platform, dir: `${fixture}.${platform}`, cloud: {} })),
+    ...CLOUD_GOLDEN.map(([fixture, platform, cloud]) => ({ fixture, platform, dir: `${fixture}.${platform}-${cloud.cloud}`, cloud })),
+  ];
+  for (const { fixture, platform, dir, cloud } of cases) {
     if (!fixtures.includes(fixture)) continue;
     const a = await analysis(fixture);
-    const { files } = renderPipeline(a, { platform, stages: ALL, defaultBranch: "main" }, engine);
+    const { files } = renderPipeline(a, { platform, stages: ALL, defaultBranch: "main", ...cloud }, engine);
     for (const file of files) {
-      const path = join(goldenDir, `${fixture}.${platform}`, file.path);
+      const path = join(goldenDir, dir, file.path);
       if (process.env.UPDATE_GOLDEN === "1") {
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, file.content);
@@ -363,4 +370,112 @@ test("goldens: multi-line shell is a literal block scalar, never one quoted line
     blocks += (text.match(/:\s+\|-?\n|^\s*-\s+\|-?\n/gm) ?? []).length;
   }
   assert.ok(blocks >= 5, `expected literal block scalars in the goldens, found ${blocks}`);
+});
+
+const CLOUD_TARGETS = [
+  { cloud: "aws", cluster: "prod-eks", region: "us-east-1", login: "aws-actions/configure-aws-credentials", command: /aws eks update-kubeconfig --name "\$CLUSTER_NAME" --region "\$CLUSTER_REGION"/ },
+  { cloud: "gcp", cluster: "prod-gke", region: "europe-west1", login: "google-github-actions/auth", command: /gcloud container clusters get-credentials "\$CLUSTER_NAME" --location "\$CLUSTER_LOCATION"/ },
+  { cloud: "azure", cluster: "prod-aks", region: undefined, login: "azure/login", command: /az aks get-credentials --resource-group "\$RESOURCE_GROUP" --name "\$CLUSTER_NAME"[\s\S]*kubelogin convert-kubeconfig -l azurecli/ },
+] as const;
+
+type WorkflowDoc = { permissions: unknown; jobs: Record<string, { permissions?: Record<string, string>; steps: { uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> }[] }> };
+
+test("GitHub cloud deploys (aws, gcp, azure): OIDC login, id-token: write on deploy jobs only, no KUBE_CONFIG, validators pass", async () => {
+  const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import("@actions/workflow-parser");
+  for (const fixture of ["node-npm", "monorepo-pnpm-turbo"]) {
+    if (!fixtures.includes(fixture)) continue;
+    const a = await analysis(fixture);
+    for (const t of CLOUD_TARGETS) {
+      const label = `${fixture}/${t.cloud}`;
+      const { files, nextSteps } = renderPipeline(a, { platform: "github-actions", stages: ALL, cloud: t.cloud, cluster: t.cluster, region: t.region }, engine);
+      const failed = (await validateFiles(files)).filter((v) => !v.ok);
+      assert.deepEqual(failed, [], `${label}: actionlint / writer validators`);
+      const file = files.find((f) => f.kind === "github-workflow")!;
+      const parsed = parseWorkflow({ name: file.path, content: file.content }, new NoOperationTraceWriter());
+      assert.deepEqual(parsed.context.errors.getErrors().map((e) => e.message), [], `${label}: parse`);
+      const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
+      assert.deepEqual((template.errors ?? []).map((e: { Message: string }) => e.Message), [], `${label}: convert`);
+
+      assert.doesNotMatch(file.content, /KUBE_CONFIG/, `${label}: stored kubeconfig in cloud mode`);
+      for (const line of file.content.split("\n").filter((l) => /^\s*(- )?uses:/.test(l))) {
+        assert.ok(isPinnedUse(line), `${label}: not pinned from the table: ${line}`);
+        assert.match(line, /@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${label}: ${line}`);
+      }
+      const doc = parse(file.content) as WorkflowDoc;
+      assert.deepEqual(doc.permissions, { contents: "read" }, `${label}: top-level permissions`);
+      const deployIds = Object.keys(doc.jobs).filter((id) => id.startsWith("deploy-"));
+      assert.deepEqual(deployIds.sort(), ["deploy-production", "deploy-staging"], label);
+      for (const [id, job] of Object.entries(doc.jobs)) {
+        if (deployIds.includes(id)) {
+          assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" }, `${label}: ${id}`);
+          const login = job.steps.findIndex((s) => s.uses?.startsWith(`${t.login}@`));
+          assert.ok(login >= 0, `${label}: ${id} has no ${t.login} step`);
+          for (const value of Object.values(job.steps[login]!.with ?? {})) {
+            if (value.includes("${{")) assert.match(value, /^\$\{\{ secrets\.[A-Z_]+ \}\}$|^github-deploy-\$\{\{ github\.run_id \}\}$/, `${label}: ${id} login input ${value}`);
+          }
+          const runs = job.steps.map((s) => s.run ?? "").join("\n");
+          assert.match(runs, t.command, `${label}: ${id}`);
+          const access = job.steps.find((s) => s.env?.CLUSTER_NAME !== undefined);
+          assert.equal(access?.env?.CLUSTER_NAME, t.cluster, `${label}: cluster name passed through env`);
+          const applies = job.steps.findIndex((s) => /^kubectl apply -k /.test(s.run ?? ""));
+          assert.ok(applies > login, `${label}: ${id} applies before logging in`);
+        } else {
+          assert.notEqual(job.permissions?.["id-token"], "write", `${label}: ${id} must not get id-token: write`);
+        }
+        for (const step of job.steps) if (step.run) assert.doesNotMatch(step.run, /\$\{\{/, `${label}: ${id}: expression inside run:`);
+      }
+      assert.ok(!nextSteps.some((s) => /KUBE_CONFIG/.test(s)), `${label}: nextSteps still ask for KUBE_CONFIG`);
+      assert.ok(nextSteps.some((s) => s.includes("repo:<owner>/<repo>:environment:production")), `${label}: nextSteps name the OIDC subject`);
+    }
+  }
+});
+
+test("GitHub without a cloud keeps KUBE_CONFIG and gives no job id-token: write", async () => {
+  const a = await analysis("node-npm");
+  const { files } = renderPipeline(a, { platform: "github-actions", stages: ALL }, engine);
+  const doc = parse(files.find((f) => f.kind === "github-workflow")!.content) as WorkflowDoc;
+  assert.ok(doc.jobs["deploy-staging"]!.steps.some((s) => s.env?.KUBE_CONFIG === "${{ secrets.KUBE_CONFIG }}"));
+  for (const [id, job] of Object.entries(doc.jobs)) assert.notEqual(job.permissions?.["id-token"], "write", id);
+});
+
+test("other platforms with a cloud keep the stored kubeconfig and warn that OIDC is GitHub-only so far", async () => {
+  const a = await analysis("node-npm");
+  for (const platform of PLATFORMS.filter((p) => p !== "github-actions")) {
+    const { files, warnings } = renderPipeline(a, { platform, stages: ALL, cloud: "aws", cluster: "prod-eks", region: "us-east-1" }, engine);
+    assert.ok(warnings.some((w) => /OIDC cluster access is only generated for GitHub Actions/.test(w)), platform);
+    assert.deepEqual((await validateFiles(files)).filter((v) => !v.ok), [], platform);
+    assert.match(files.map((f) => f.content).join("\n"), /KUBE_CONFIG|kubeconfig-staging/, `${platform}: no cluster credential left`);
+  }
+});
+
+test("cloud input: bad cloud, missing or bad cluster, missing region are rejected and nothing is written", async () => {
+  const a = await analysis("node-npm");
+  const bad: Parameters<typeof renderPipeline>[1][] = [
+    { platform: "github-actions", stages: ALL, cloud: "oracle" as never, cluster: "c", region: "us-east-1" },
+    { platform: "github-actions", stages: ALL, cloud: "aws", region: "us-east-1" },
+    { platform: "github-actions", stages: ALL, cloud: "aws", cluster: "Prod_EKS", region: "us-east-1" },
+    { platform: "github-actions", stages: ALL, cloud: "aws", cluster: "prod-eks\"; curl evil", region: "us-east-1" },
+    { platform: "github-actions", stages: ALL, cloud: "aws", cluster: "prod-eks" },
+    { platform: "github-actions", stages: ALL, cloud: "gcp", cluster: "prod-gke" },
+    { platform: "github-actions", stages: ALL, cloud: "gcp", cluster: "prod-gke", region: "europe-west1; rm -rf /" },
+    { platform: "github-actions", stages: ALL, cluster: "prod" },
+  ];
+  for (const options of bad) assert.throws(() => renderPipeline(a, options, engine), InputError, JSON.stringify(options));
+
+  const schema = z.object(pipelineCapability.inputShape);
+  assert.equal(schema.parse({ path: "." }).cloud, "none");
+  assert.ok(!schema.safeParse({ path: ".", cloud: "oracle" }).success);
+  assert.ok(!schema.safeParse({ path: ".", cloud: "aws", cluster: "-bad-" }).success);
+  assert.ok(!schema.safeParse({ path: ".", cloud: "aws", cluster: "ok", region: "US EAST" }).success);
+
+  const target = tempDir("sd-pipeline-cloud-");
+  cpSync(join(fixturesDir, "node-npm"), target, { recursive: true });
+  const ctx = { progress: silent, templatesDir: join(repoRoot, "templates") };
+  await assert.rejects(pipelineCapability.run({ path: target, dryRun: false, force: false, platform: "github-actions", stages: [...ALL], cloud: "aws", region: "us-east-1" }, ctx), InputError);
+  await assert.rejects(pipelineCapability.run({ path: target, dryRun: false, force: false, platform: "github-actions", stages: [...ALL], cloud: "gcp", cluster: "prod-gke" }, ctx), InputError);
+  assert.ok(!existsSync(join(target, ".github")), "nothing may be written on bad input");
+  const ok = await pipelineCapability.run({ path: target, dryRun: false, force: false, platform: "github-actions", stages: [...ALL], cloud: "azure", cluster: "prod-aks" }, ctx);
+  assert.equal(ok.status, "ok", JSON.stringify(ok.validations.filter((v) => !v.ok)));
+  assert.ok(readFileSync(join(target, ".github", "workflows", "ci.yml"), "utf8").includes("id-token: write"));
+  assert.ok(ok.nextSteps.some((s) => /AZURE_CLIENT_ID/.test(s) && /AKS_RESOURCE_GROUP/.test(s)));
 });

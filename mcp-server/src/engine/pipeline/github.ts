@@ -1,7 +1,7 @@
 import type { Analysis } from "../analyze/types.ts";
 import type { GeneratedFile } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
-import { type ImagePlan, normaliseVersion, type PipelinePlan, type ProjectJob } from "./model.ts";
+import { type DeployTarget, type ImagePlan, normaliseVersion, type PipelinePlan, type ProjectJob } from "./model.ts";
 import { pinned, pinnedComment } from "./pinned-actions.ts";
 import { GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
 
@@ -232,19 +232,12 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
     };
   });
 
+  const oidc = plan.target.cloud !== "none";
   const deployNeeds = images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id);
   const deploySteps = (env: string): GhStep[] => [
     checkout(),
     action("setup-kubectl", "Set up kubectl", { version: KUBECTL_VERSION }),
-    {
-      name: "Configure cluster access",
-      env: [["KUBE_CONFIG", "${{ secrets.KUBE_CONFIG }}"]],
-      run: [
-        'install -m 600 /dev/null "$RUNNER_TEMP/kubeconfig"',
-        `printf '%s' "$KUBE_CONFIG" > "$RUNNER_TEMP/kubeconfig"`,
-        'echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
-      ].join("\n"),
-    },
+    ...clusterAccess(plan.target),
     ...plan.deployApps.map((app) => ({ name: `Deploy ${app} to ${env}`, run: `kubectl apply -k deploy/${app}/overlays/${env}` })),
   ];
   // In a filtered monorepo the image jobs of unchanged projects are skipped; staging still deploys when none failed.
@@ -252,11 +245,11 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
   const deploy = plan.stages.includes("deploy")
     ? [
         {
-          id: "deploy-staging", name: "Deploy to staging", environment: "staging", needs: deployNeeds, if: stagingIf,
+          id: "deploy-staging", name: "Deploy to staging", environment: "staging", needs: deployNeeds, if: stagingIf, oidc,
           steps: deploySteps("staging"),
         },
         {
-          id: "deploy-production", name: "Deploy to production", environment: "production", needs: ["deploy-staging"], if: onDefault,
+          id: "deploy-production", name: "Deploy to production", environment: "production", needs: ["deploy-staging"], if: onDefault, oidc,
           steps: deploySteps("production"),
         },
       ]
@@ -299,11 +292,112 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
   }
   if (deploy.length > 0) {
     nextSteps.push("Create environments `staging` and `production` (Settings → Environments); on `production` add Required reviewers (the manual approval) and restrict deployment branches to " + branch + ".");
-    nextSteps.push("Add an environment secret KUBE_CONFIG (a kubeconfig for a deploy-only service account) to each environment; for a cloud cluster prefer OIDC federation (add permissions: id-token: write to the deploy jobs and the cloud's login action).");
+    nextSteps.push(...clusterAccessSteps(plan.target));
     nextSteps.push(`The deploy jobs run kubectl apply -k deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")}: generate those overlays with deployment-manager and set their image tags (kustomize edit set image) to the sha-<commit> tags this pipeline pushes.`);
   }
   if (security) nextSteps.push("Trivy and TruffleHog fail the security job on HIGH/CRITICAL findings or live secrets; add accepted findings to .trivyignore rather than lowering the threshold.");
   return files;
+}
+
+/** Writes the kubeconfig to $RUNNER_TEMP (not ~/.kube) and points later steps at it. */
+const KUBECONFIG_LINES = ['export KUBECONFIG="$RUNNER_TEMP/kubeconfig"', 'echo "KUBECONFIG=$KUBECONFIG" >> "$GITHUB_ENV"'];
+
+/**
+ * Steps that give the deploy job cluster credentials: a stored kubeconfig, or short-lived cloud credentials from
+ * GitHub's OIDC token (the job has id-token: write). Values reach `run:` only through `env:`.
+ */
+function clusterAccess(target: DeployTarget): GhStep[] {
+  switch (target.cloud) {
+    case "none":
+      return [{
+        name: "Configure cluster access",
+        env: [["KUBE_CONFIG", "${{ secrets.KUBE_CONFIG }}"]],
+        run: [
+          'install -m 600 /dev/null "$RUNNER_TEMP/kubeconfig"',
+          `printf '%s' "$KUBE_CONFIG" > "$RUNNER_TEMP/kubeconfig"`,
+          'echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
+        ].join("\n"),
+      }];
+    case "aws":
+      return [
+        action("aws-credentials", "Assume the deploy role (OIDC)", {
+          "role-to-assume": "${{ secrets.AWS_DEPLOY_ROLE_ARN }}",
+          "aws-region": target.region,
+          "role-session-name": "github-deploy-${{ github.run_id }}",
+        }),
+        {
+          name: "Configure cluster access (EKS)",
+          env: [["CLUSTER_NAME", target.cluster], ["CLUSTER_REGION", target.region]],
+          run: [...KUBECONFIG_LINES, 'aws eks update-kubeconfig --name "$CLUSTER_NAME" --region "$CLUSTER_REGION"'].join("\n"),
+        },
+      ];
+    case "gcp":
+      return [
+        action("gcp-auth", "Authenticate to Google Cloud (Workload Identity Federation)", {
+          workload_identity_provider: "${{ secrets.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+          service_account: "${{ secrets.GCP_SERVICE_ACCOUNT }}",
+          project_id: "${{ secrets.GCP_PROJECT_ID }}",
+        }),
+        {
+          // GitHub's Ubuntu images install the Google Cloud CLI from Google's apt repository, which also ships the plugin.
+          name: "Install the GKE auth plugin",
+          run: "sudo apt-get update -q\nsudo apt-get install -y -q google-cloud-cli-gke-gcloud-auth-plugin",
+        },
+        {
+          name: "Configure cluster access (GKE)",
+          env: [["CLUSTER_NAME", target.cluster], ["CLUSTER_LOCATION", target.region]],
+          run: [...KUBECONFIG_LINES, 'gcloud container clusters get-credentials "$CLUSTER_NAME" --location "$CLUSTER_LOCATION"'].join("\n"),
+        },
+      ];
+    case "azure":
+      return [
+        action("azure-login", "Log in to Azure (OIDC)", {
+          "client-id": "${{ secrets.AZURE_CLIENT_ID }}",
+          "tenant-id": "${{ secrets.AZURE_TENANT_ID }}",
+          "subscription-id": "${{ secrets.AZURE_SUBSCRIPTION_ID }}",
+        }),
+        {
+          // kubelogin turns the Entra ID kubeconfig into one that uses the az login session; only its directory joins PATH.
+          name: "Configure cluster access (AKS)",
+          env: [["CLUSTER_NAME", target.cluster], ["RESOURCE_GROUP", "${{ secrets.AKS_RESOURCE_GROUP }}"]],
+          run: [
+            ...KUBECONFIG_LINES,
+            'az aks install-cli --install-location "$RUNNER_TEMP/az-kubectl/kubectl" --kubelogin-install-location "$RUNNER_TEMP/kubelogin/kubelogin"',
+            'export PATH="$RUNNER_TEMP/kubelogin:$PATH"',
+            'echo "$RUNNER_TEMP/kubelogin" >> "$GITHUB_PATH"',
+            'az aks get-credentials --resource-group "$RESOURCE_GROUP" --name "$CLUSTER_NAME" --file "$KUBECONFIG" --overwrite-existing',
+            'kubelogin convert-kubeconfig -l azurecli',
+          ].join("\n"),
+        },
+      ];
+  }
+}
+
+/** What the user must set up so the deploy jobs can reach the cluster: the trust and the secrets, per environment. */
+function clusterAccessSteps(target: DeployTarget): string[] {
+  const subjects = "repo:<owner>/<repo>:environment:staging and repo:<owner>/<repo>:environment:production";
+  switch (target.cloud) {
+    case "none":
+      return ["Add an environment secret KUBE_CONFIG (a kubeconfig for a deploy-only service account) to each environment; for an EKS, GKE or AKS cluster re-run with --cloud aws|gcp|azure --cluster <name> to use OIDC instead of a stored credential."];
+    case "aws":
+      return [
+        `AWS: create the IAM OIDC identity provider token.actions.githubusercontent.com (audience sts.amazonaws.com), then one IAM role per environment whose trust policy allows sts:AssumeRoleWithWebIdentity from that provider with token.actions.githubusercontent.com:aud = sts.amazonaws.com and token.actions.githubusercontent.com:sub = repo:<owner>/<repo>:environment:<env> (${subjects}); give the role eks:DescribeCluster on ${target.cluster} in ${target.region}.`,
+        `EKS: grant each role cluster access with an access entry (aws eks create-access-entry --cluster-name ${target.cluster} --principal-arn <role-arn>, then associate-access-policy, scoped to the app namespaces) or the aws-auth ConfigMap.`,
+        "Add an environment secret AWS_DEPLOY_ROLE_ARN (the role's ARN) to the staging and production environments; no access keys are stored.",
+      ];
+    case "gcp":
+      return [
+        `GCP: create a Workload Identity Pool and an OIDC provider for issuer https://token.actions.githubusercontent.com with attribute mapping google.subject=assertion.sub, attribute.repository=assertion.repository and an attribute condition assertion.repository == '<owner>/<repo>'; allow a deploy service account to be impersonated only by principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/${"repo:<owner>/<repo>:environment:<env>"} (roles/iam.workloadIdentityUser) for ${subjects}.`,
+        `GKE: give the service account roles/container.clusterViewer on the project and Kubernetes RBAC (or roles/container.developer) to deploy into ${target.cluster} (${target.region}).`,
+        "Add environment secrets GCP_WORKLOAD_IDENTITY_PROVIDER (projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>), GCP_SERVICE_ACCOUNT (its email) and GCP_PROJECT_ID (the cluster's project) to staging and production; no key files are stored.",
+      ];
+    case "azure":
+      return [
+        `Azure: create an Entra ID app registration (or user-assigned managed identity) per environment with a federated credential: issuer https://token.actions.githubusercontent.com, audience api://AzureADTokenExchange, subject repo:<owner>/<repo>:environment:<env> (${subjects}).`,
+        `AKS: assign that identity Azure Kubernetes Service Cluster User Role on ${target.cluster} plus Kubernetes RBAC (Azure RBAC for Kubernetes or a RoleBinding) on the app namespaces.`,
+        "Add environment secrets AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID and AKS_RESOURCE_GROUP (the cluster's resource group) to staging and production; no client secret is stored.",
+      ];
+  }
 }
 
 const DEPENDABOT: Record<string, string> = {

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { analyzeRepository } from "../analyze/index.ts";
-import { commonCliOptions, commonInput, defineCapability } from "../core/capability.ts";
+import { commonInput, defineCapability } from "../core/capability.ts";
 import { templateEngine } from "../templating/render.ts";
 import "../validate/pipeline-validators.ts";
 import { resolveRoot, validateAndWrite } from "../writer/index.ts";
-import { PLATFORMS, STAGES } from "./model.ts";
+import { CLOUD_REGION, CLOUDS, CLUSTER_NAME, PLATFORMS, STAGES } from "./model.ts";
 import { renderPipeline } from "./render.ts";
 
 export { renderPipeline } from "./render.ts";
@@ -25,9 +25,16 @@ export const pipelineCapability = defineCapability({
     defaultBranch: z.string().min(1).max(200).optional().describe("Branch that pushes images and deploys; default: the repository's (git HEAD), else main"),
     registry: z.string().min(1).max(200).optional()
       .describe("Container registry host[/namespace] for docker push; default ghcr.io on GitHub, $CI_REGISTRY_IMAGE on GitLab"),
+    cloud: z.enum(CLOUDS).default("none")
+      .describe("Cloud of the deploy cluster: aws (EKS), gcp (GKE) or azure (AKS) deploy with short-lived OIDC credentials (GitHub Actions); none uses a stored KUBE_CONFIG secret"),
+    cluster: z.string().regex(CLUSTER_NAME, "lowercase letters, digits and '-', at most 100 characters").optional()
+      .describe("Name of the EKS/GKE/AKS cluster the deploy stage targets; required when cloud is not none"),
+    region: z.string().max(50).regex(CLOUD_REGION, "a region or location such as us-east-1, europe-west1 or europe-west1-b").optional()
+      .describe("Cluster region (aws) or location, region or zone (gcp); required for aws and gcp"),
   },
   // Not additive-only: it updates files it generated earlier, and with force overwrites files the user changed.
   annotations: { title: "Generate a CI/CD pipeline", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  // --dry-run/--force come from commonCliOptions, which the CLI adds to every writing capability itself.
   cli: {
     command: "pipeline",
     summary: "generate a CI/CD pipeline (github-actions, gitlab-ci, jenkins, circleci)",
@@ -36,7 +43,9 @@ export const pipelineCapability = defineCapability({
       { flags: "--stages <list>", key: "stages", type: "list", description: `comma-separated stages: ${STAGES.join(", ")}` },
       { flags: "--default-branch <name>", key: "defaultBranch", description: "branch that pushes images and deploys" },
       { flags: "--registry <host>", key: "registry", description: "container registry host[/namespace] to push images to" },
-      ...commonCliOptions,
+      { flags: "--cloud <cloud>", key: "cloud", description: `cloud of the deploy cluster, OIDC auth: ${CLOUDS.join(", ")} (default none: stored KUBE_CONFIG)` },
+      { flags: "--cluster <name>", key: "cluster", description: "EKS/GKE/AKS cluster name (required with --cloud)" },
+      { flags: "--region <region>", key: "region", description: "cluster region (aws) or location (gcp)" },
     ],
   },
   async run(input, context) {
@@ -45,7 +54,10 @@ export const pipelineCapability = defineCapability({
     const analysis = await analyzeRepository(root, { progress: context.progress });
     const rendered = renderPipeline(
       analysis,
-      { platform: input.platform, stages: input.stages, defaultBranch: input.defaultBranch, registry: input.registry },
+      {
+        platform: input.platform, stages: input.stages, defaultBranch: input.defaultBranch, registry: input.registry,
+        cloud: input.cloud, cluster: input.cluster, region: input.region,
+      },
       templateEngine(context.templatesDir),
     );
     context.progress(`rendered ${rendered.files.length} file(s) for ${rendered.plan.platform}`);
@@ -58,7 +70,7 @@ export const pipelineCapability = defineCapability({
       warnings: [...analysis.warnings, ...rendered.warnings],
       nextSteps: rendered.nextSteps,
       analysis,
-      details: { platform: rendered.plan.platform, stages: rendered.plan.stages, defaultBranch: rendered.plan.defaultBranch },
+      details: { platform: rendered.plan.platform, stages: rendered.plan.stages, defaultBranch: rendered.plan.defaultBranch, deployTarget: rendered.plan.target },
       progress: context.progress,
     });
   },

@@ -8,13 +8,29 @@ export const PLATFORMS = ["github-actions", "gitlab-ci", "jenkins", "circleci"] 
 export type Platform = (typeof PLATFORMS)[number];
 export const STAGES = ["lint", "test", "build", "security", "docker", "deploy"] as const;
 export type Stage = (typeof STAGES)[number];
+/** Clouds whose clusters the deploy stage reaches with short-lived OIDC credentials; "none" keeps a stored kubeconfig. */
+export const CLOUDS = ["none", "aws", "gcp", "azure"] as const;
+export type Cloud = (typeof CLOUDS)[number];
+/** EKS/GKE/AKS cluster name: lowercase letters, digits and '-', at most 100 characters. */
+export const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,98}[a-z0-9])?$/;
+/** Cloud region or location (AWS us-east-1, GCP europe-west1 or a zone such as europe-west1-b, Azure westeurope). */
+export const CLOUD_REGION = /^[a-z]{2,}[0-9]?(-[a-z0-9]+)*$/;
 
 export interface PipelineOptions {
   platform?: Platform;
   stages?: Stage[];
   defaultBranch?: string;
   registry?: string;
+  cloud?: Cloud;
+  cluster?: string;
+  region?: string;
 }
+
+/** Where the deploy stage gets cluster credentials: OIDC federation into a cloud's cluster, or a stored kubeconfig. */
+export type DeployTarget =
+  | { cloud: "none" }
+  | { cloud: "aws" | "gcp"; cluster: string; region: string }
+  | { cloud: "azure"; cluster: string };
 
 /** One step of a project job: a real command of the project, run in `dir` (relative to the root). */
 export interface CommandStep {
@@ -63,6 +79,8 @@ export interface PipelinePlan {
   /** Kustomize apps deployed by the deploy stage (deploy/<app>/overlays/<env>). */
   deployApps: string[];
   monorepo: boolean;
+  /** How deploy jobs authenticate to the cluster. */
+  target: DeployTarget;
   /** Files every project job depends on (the CI configuration itself). */
   ciFile: string;
   warnings: string[];
@@ -167,6 +185,28 @@ export function defaultStages(analysis: Analysis): Stage[] {
   return stages;
 }
 
+/** Validates cloud/cluster/region together; InputError when they do not fit. */
+export function deployTarget(options: Pick<PipelineOptions, "cloud" | "cluster" | "region">, warnings: string[]): DeployTarget {
+  const cloud = options.cloud ?? "none";
+  if (!(CLOUDS as readonly string[]).includes(cloud)) throw new InputError(`cloud "${cloud}" is not one of ${CLOUDS.join(", ")}`);
+  const { cluster, region } = options;
+  if (cloud === "none") {
+    if (cluster !== undefined || region !== undefined) throw new InputError("cluster and region need a cloud (aws, gcp or azure); without one the deploy stage uses a stored KUBE_CONFIG");
+    return { cloud };
+  }
+  if (cluster === undefined) throw new InputError(`cloud ${cloud} needs the cluster name (--cluster)`);
+  if (!CLUSTER_NAME.test(cluster)) throw new InputError(`cluster "${cluster}" is not a valid cluster name: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 100 characters`);
+  if (region !== undefined && (region.length > 50 || !CLOUD_REGION.test(region))) {
+    throw new InputError(`region "${region}" is not a valid region or location, e.g. us-east-1, europe-west1, europe-west1-b`);
+  }
+  if (cloud === "azure") {
+    if (region !== undefined) warnings.push(`region ${region} is not used for azure: AKS credentials are found by resource group (secret AKS_RESOURCE_GROUP) and cluster name`);
+    return { cloud, cluster };
+  }
+  if (region === undefined) throw new InputError(`cloud ${cloud} needs the cluster's ${cloud === "aws" ? "region" : "location (region or zone)"} (--region)`);
+  return { cloud, cluster, region };
+}
+
 /** Decides jobs, images and triggers from the analysis; pure. */
 export function planPipeline(analysis: Analysis, options: PipelineOptions): PipelinePlan {
   if (analysis.projects.length === 0) {
@@ -182,6 +222,10 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
   }
   const stages = options.stages && options.stages.length > 0 ? STAGES.filter((s) => options.stages!.includes(s)) : defaultStages(analysis);
   const warnings: string[] = [];
+  const target = deployTarget(options, warnings);
+  if (target.cloud !== "none" && platform !== "github-actions" && stages.includes("deploy")) {
+    warnings.push(`cloud ${target.cloud}: OIDC cluster access is only generated for GitHub Actions so far; the ${platform} deploy jobs still read a stored kubeconfig (scope it to a deploy-only identity and rotate it)`);
+  }
   const ciFile = CI_FILES[platform];
   const taken = new Set<string>(["changes", "security", "secret-scan", "filesystem-scan", "deploy-staging", "deploy-production", "approve-production", "setup", "default", "workflow", "stages", "variables", "include", "image", "services", "cache", "before_script", "after_script", "pages"]);
 
@@ -266,5 +310,8 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     if (images.length === 0) warnings.push("docker stage dropped: no project is a deployable service");
   }
   const deployApps = stages.includes("deploy") ? (images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id)) : [];
-  return { platform, stages, defaultBranch, registry: options.registry, jobs, images, deployApps, monorepo, ciFile, warnings };
+  if (target.cloud !== "none" && !stages.includes("deploy")) {
+    warnings.push(`cloud ${target.cloud} (cluster ${target.cluster}) only changes the deploy stage, which is not generated; add deploy to the stages`);
+  }
+  return { platform, stages, defaultBranch, registry: options.registry, jobs, images, deployApps, monorepo, target, ciFile, warnings };
 }
