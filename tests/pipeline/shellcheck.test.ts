@@ -24,6 +24,12 @@ interface Script {
   text: string;
 }
 
+/**
+ * Every platform stops a script at the first failing command (GitHub `bash -e {0}`, GitLab checks each
+ * script line, CircleCI `bash -eo pipefail`), so scripts are checked as they run: under `set -e`.
+ */
+const asRun = (text: string) => `set -e\n${text}`;
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -90,7 +96,45 @@ test("ShellCheck finds nothing in any generated pipeline script (GitHub run:, Gi
   t.diagnostic(`${scripts.length} scripts checked`);
   const findings: string[] = [];
   for (const script of scripts) {
-    const run = spawnSync("shellcheck", ["--shell", script.shell, "--severity", "style", "--format", "gcc", "-"], { input: script.text, encoding: "utf8" });
+    const run = spawnSync("shellcheck", ["--shell", script.shell, "--severity", "style", "--format", "gcc", "-"], { input: asRun(script.text), encoding: "utf8" });
+    if (run.status !== 0) findings.push(`${script.where}:\n${run.stdout.trim()}\n--- script ---\n${script.text}`);
+  }
+  assert.deepEqual(findings, [], `${findings.length} of ${scripts.length} scripts have ShellCheck findings:\n\n${findings.slice(0, 15).join("\n\n")}`);
+});
+
+test("ShellCheck finds nothing in the Terraform CI scripts (GitHub and GitLab, every provider)", async (t) => {
+  if (!hasShellcheck) {
+    if (process.env.CI === "true") assert.fail("shellcheck is not installed; .ci/run installs the Debian package");
+    t.skip("SKIPPED: shellcheck not installed (apt-get install shellcheck)");
+    return;
+  }
+  const { terraformCapability, terraformInputShape } = await import("../../mcp-server/src/engine/terraform/index.ts");
+  const { z } = await import("zod");
+  const { mkdtempSync, readFileSync, rmSync, existsSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const scripts: Script[] = [];
+  for (const provider of ["aws", "gcp", "azure"] as const) {
+    for (const ci of ["github-actions", "gitlab-ci"] as const) {
+      const dir = mkdtempSync(join(tmpdir(), "sd-tf-shellcheck-"));
+      try {
+        const input = z.object(terraformInputShape).parse({ path: dir, provider, ci, environments: ["staging", "production"] });
+        const result = await terraformCapability.run(input, { progress: () => undefined });
+        assert.equal(result.status, "ok", `${provider}/${ci}`);
+        for (const path of [".github/workflows/terraform.yml", ".gitlab-ci.yml", "infrastructure/.gitlab-ci.terraform.yml"]) {
+          if (!existsSync(join(dir, path))) continue;
+          const doc = parse(readFileSync(join(dir, path), "utf8")) as Json;
+          scripts.push(...(path.startsWith(".github") ? githubScripts(doc, `${provider}/${path}`) : gitlabScripts(doc, `${provider}/${path}`)));
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  assert.ok(scripts.length > 20, `only ${scripts.length} scripts found`);
+  t.diagnostic(`${scripts.length} scripts checked`);
+  const findings: string[] = [];
+  for (const script of scripts) {
+    const run = spawnSync("shellcheck", ["--shell", script.shell, "--severity", "style", "--format", "gcc", "-"], { input: asRun(script.text), encoding: "utf8" });
     if (run.status !== 0) findings.push(`${script.where}:\n${run.stdout.trim()}\n--- script ---\n${script.text}`);
   }
   assert.deepEqual(findings, [], `${findings.length} of ${scripts.length} scripts have ShellCheck findings:\n\n${findings.slice(0, 15).join("\n\n")}`);
