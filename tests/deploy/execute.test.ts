@@ -437,6 +437,33 @@ describe("deploy on Argo Rollouts (no plugin: kubectl patch on the Rollout)", ()
     assert.equal(obj("Rollout/staging/shop").status.phase, "Healthy");
   });
 
+  it("promote on a canary paused at a pause step only clears the pause (like the plugin), never also skips a step", async () => {
+    cluster();
+    const argo: DeployInput = { target: "argo-rollouts", strategy: "canary", traffic: "replicas" };
+    await deploy({ ...argo, image: V1, action: "apply" });
+    const state = readCluster(clusterFile);
+    const rollout = state.objects["Rollout/staging/shop"] as any;
+    rollout.status = { ...rollout.status, phase: "Paused", currentStepIndex: 1, pauseConditions: [{ reason: "CanaryPauseStep", startTime: "2026-01-01T00:00:00Z" }] };
+    writeCluster(clusterFile, state);
+    const result = await deploy({ ...argo, action: "promote" });
+    assert.equal(result.status, "ok", execution(result).summary);
+    const promotes = calls().filter((c) => c.startsWith("patch rollout shop -n staging --type merge --subresource status"));
+    assert.deepEqual(promotes, [`patch rollout shop -n staging --type merge --subresource status -p {"status":{"pauseConditions":null}}`]);
+  });
+
+  it("promote on an unpaused canary mid-step moves to the next step index", async () => {
+    cluster();
+    const argo: DeployInput = { target: "argo-rollouts", strategy: "canary", traffic: "replicas" };
+    await deploy({ ...argo, image: V1, action: "apply" });
+    const state = readCluster(clusterFile);
+    const rollout = state.objects["Rollout/staging/shop"] as any;
+    rollout.status = { ...rollout.status, phase: "Progressing", currentStepIndex: 2 };
+    delete rollout.status.pauseConditions;
+    writeCluster(clusterFile, state);
+    await deploy({ ...argo, action: "promote" });
+    assert.ok(calls().includes(`patch rollout shop -n staging --type merge --subresource status -p {"status":{"pauseConditions":null,"currentStepIndex":3}}`), calls().join("\n"));
+  });
+
   it("abort action patches status.abort", async () => {
     cluster();
     await deploy({ target: "argo-rollouts", strategy: "canary", traffic: "replicas", image: V1, action: "apply" });

@@ -69,6 +69,9 @@ describe("deploy generate: every strategy × target × traffic", () => {
         assert.equal(c.image, IMAGE);
         assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.cpu && c.resources.limits.memory);
         assert.ok(c.startupProbe && c.livenessProbe && c.readinessProbe);
+        // A slow start is the startup probe's job: 5 minutes of budget, and no stricter timeout than liveness.
+        assert.ok(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold >= 300);
+        assert.ok((c.startupProbe.timeoutSeconds ?? 1) >= (c.livenessProbe.timeoutSeconds ?? 1), "startup probe timeout at least the liveness one");
         assert.equal(c.livenessProbe.httpGet.path, "/healthz");
         assert.equal(pod.securityContext.runAsNonRoot, true);
         assert.ok(pod.securityContext.runAsUser > 0);
@@ -102,7 +105,7 @@ describe("deploy generate: every strategy × target × traffic", () => {
       assert.equal(deny?.spec.ingress, undefined);
       assert.equal(deny?.spec.egress, undefined);
       const allowIngress = policies.find((p) => p.metadata.name === "shop-allow-ingress");
-      assert.equal(allowIngress?.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], traffic === "istio" ? "istio-system" : "ingress-nginx");
+      assert.equal(allowIngress?.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? "infra" : "ingress-nginx", "the namespace whose proxies carry traffic in (Gateway API: the Gateway's)");
       const dns = policies.find((p) => p.metadata.name === "shop-allow-dns");
       assert.deepEqual(dns?.spec.egress[0].ports.map((p: { port: number }) => p.port), [53, 53]);
       for (const p of policies) assert.ok(workloads.some((w) => selectorMatches(p.spec.podSelector.matchLabels, podLabels(w))));
@@ -122,7 +125,7 @@ describe("deploy generate: every strategy × target × traffic", () => {
         assert.equal(services.get("shop")?.spec.selector.color, "blue");
       } else if (target === "kubernetes" && strategy === "canary") {
         assert.deepEqual(selects("shop-canary"), ["shop-canary"]);
-        assert.deepEqual(selects("shop"), traffic === "nginx" || traffic === "gateway-api" ? ["shop-stable"] : ["shop-canary", "shop-stable"]);
+        assert.deepEqual(selects("shop"), traffic === "replicas" ? ["shop-canary", "shop-stable"] : ["shop-stable"], "with a traffic router the stable Service carries only stable pods");
         const canary = workloads.find((w) => w.metadata.name === "shop-canary");
         assert.equal(canary?.spec.replicas, 0, "the canary starts with no pods");
       } else if (target === "kubernetes") {
@@ -148,13 +151,14 @@ describe("deploy generate: every strategy × target × traffic", () => {
             ], "the seeds' ladder 5 → 25 → 50 → 100");
             assert.equal(canary.analysis.templates[0].templateName, "shop-analysis");
             if (traffic === "nginx") assert.equal(canary.trafficRouting.nginx.stableIngress, "shop");
-            if (traffic === "istio") assert.deepEqual(canary.trafficRouting.istio.destinationRule, { name: "shop", stableSubsetName: "stable", canarySubsetName: "canary" });
+            // Host-level split: the analysis tells canary from stable by Service, which subsets of one Service cannot.
+            if (traffic === "istio") assert.deepEqual(canary.trafficRouting.istio, { virtualService: { name: "shop", routes: ["primary"] } });
             if (traffic === "gateway-api") assert.equal(canary.trafficRouting.plugins["argoproj-labs/gatewayAPI"].httpRoute, "shop");
             if (traffic === "replicas") assert.equal(canary.trafficRouting, undefined);
-            if (traffic !== "istio") {
-              assert.equal(canary.canaryService, "shop-canary");
-              assert.equal(canary.stableService, "shop");
-            }
+            assert.equal(canary.canaryService, "shop-canary");
+            assert.equal(canary.stableService, "shop");
+            const args = Object.fromEntries(canary.analysis.args.filter((a: { value?: string }) => a.value).map((a: { name: string; value: string }) => [a.name, a.value]));
+            assert.deepEqual(args, { "service-name": "shop-canary", "baseline-service": "shop" }, "the analysis compares the canary with the stable Service, never a Service with itself");
           } else if (strategy === "recreate") {
             assert.equal(canary.maxSurge, 0);
             assert.equal(canary.maxUnavailable, "100%");
@@ -166,9 +170,19 @@ describe("deploy generate: every strategy × target × traffic", () => {
         if (strategy === "canary" || strategy === "blue-green") {
           const analysis = objects.find((o) => o.kind === "AnalysisTemplate");
           assert.ok(analysis);
-          const metrics = analysis.spec.metrics as { name: string; successCondition: string; failureLimit: number; provider: { prometheus: { query: string } } }[];
+          const metrics = analysis.spec.metrics as { name: string; successCondition: string; failureCondition: string; failureLimit: number; provider: { prometheus: { query: string } } }[];
           assert.deepEqual(metrics.map((m) => m.name), ["success-rate", "error-rate-vs-baseline", "latency-p99"]);
-          assert.equal(metrics[1]?.successCondition, "result[0] <= 2", "abort when errors exceed 2x baseline");
+          assert.equal(metrics[1]?.failureCondition, "len(result) > 0 && result[0] > 2", "abort when errors exceed 2x baseline");
+          // No data (empty or NaN result) must be neither a pass nor an expression error: both conditions guard
+          // on a value, so Argo records Inconclusive and pauses the rollout.
+          for (const m of metrics) {
+            assert.equal((m as unknown as { initialDelay: string }).initialDelay, "2m", "first measurement after one full [2m] rate window of the new version");
+            assert.ok(m.provider.prometheus.query.includes("[2m]"));
+            assert.match(m.successCondition, /^len\(result\) > 0 && result\[0\] (>=|<=) [0-9.]+$/);
+            assert.match(m.failureCondition, /^len\(result\) > 0 && result\[0\] (<|>) [0-9.]+$/);
+          }
+          // A healthy version with no 5xx series yet reads as 0 errors, not as "no data".
+          for (const m of metrics.slice(0, 2)) assert.ok(m.provider.prometheus.query.includes('status=~"5.."}[2m])) or vector(0))'), m.provider.prometheus.query);
           for (const m of metrics) assert.ok(m.failureLimit >= 0 && m.provider.prometheus.query.length > 0);
         }
       }
@@ -186,14 +200,10 @@ describe("deploy generate: every strategy × target × traffic", () => {
       }
       if (strategy === "canary" && traffic === "istio") {
         const vs = objects.find((o) => o.kind === "VirtualService");
-        assert.deepEqual(vs?.spec.http[0].route.map((r: { destination: { subset: string }; weight: number }) => [r.destination.subset, r.weight]), [["stable", 100], ["canary", 0]]);
-        const dr = objects.find((o) => o.kind === "DestinationRule");
-        if (target === "kubernetes") {
-          for (const subset of dr?.spec.subsets ?? []) {
-            const matched = workloads.filter((w) => selectorMatches(subset.labels, podLabels(w))).map((w) => w.metadata.name);
-            assert.deepEqual(matched, [`shop-${subset.name}`], `subset ${subset.name} selects its track`);
-          }
-        }
+        assert.deepEqual(vs?.spec.hosts, ["shop"]);
+        assert.deepEqual(vs?.spec.http[0].route.map((r: { destination: { host: string; subset?: string }; weight: number }) => [r.destination.host, r.destination.subset, r.weight]), [["shop", undefined, 100], ["shop-canary", undefined, 0]]);
+        assert.equal(objects.find((o) => o.kind === "DestinationRule"), undefined, "host-level split needs no subsets");
+        for (const r of vs?.spec.http[0].route ?? []) assert.ok(services.has(r.destination.host), `VirtualService routes to a generated Service (${r.destination.host})`);
       }
       if (strategy !== "canary" || traffic !== "gateway-api") assert.ok(kinds.includes("Ingress"), "--ingress-host adds an Ingress");
 

@@ -40,6 +40,12 @@ function exposition(): string {
     lines.push(`http_request_duration_seconds_count{${labels}} ${scrapes * 100}`);
     lines.push(`http_request_duration_seconds_sum{${labels}} ${scrapes * (slow ? 200 : 5)}`);
   }
+  // A healthy service that never failed: client libraries have not created a status="500" series for it at all.
+  const clean = `namespace="staging",service="shop-clean"`;
+  lines.push(`http_requests_total{${clean},status="200"} ${scrapes * 100}`);
+  for (const le of ["0.1", "0.5", "1", "5", "+Inf"]) lines.push(`http_request_duration_seconds_bucket{${clean},le="${le}"} ${scrapes * 100}`);
+  lines.push(`http_request_duration_seconds_count{${clean}} ${scrapes * 100}`);
+  lines.push(`http_request_duration_seconds_sum{${clean}} ${scrapes * 5}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -102,6 +108,11 @@ describe("metric gate against a real Prometheus", () => {
     assert.equal(byName["prometheus:error-rate-vs-baseline"]?.ok, false);
     assert.match(byName["prometheus:error-rate-vs-baseline"]?.detail ?? "", /= (9\.\d+|10(\.\d+)?|1[01]\.\d+) /);
     assert.equal(byName["prometheus:latency-p99"]?.ok, false, byName["prometheus:latency-p99"]?.detail);
+    // Regression: no 5xx series yet must read as 0 errors (success rate 1, ratio 0), not as "no samples".
+    const clean = await metricGate(url, metricQueries({ service: "shop-clean", baselineService: "shop", namespace: "staging", errorRateThreshold: 0.05, latencyP99Seconds: 2 }));
+    assert.deepEqual(clean.map((g) => [g.gate, g.ok]), [["prometheus:success-rate", true], ["prometheus:error-rate-vs-baseline", true], ["prometheus:latency-p99", true]], JSON.stringify(clean));
+    assert.match(clean[0]?.detail ?? "", /success-rate = 1 /);
+    assert.match(clean[1]?.detail ?? "", /error-rate-vs-baseline = 0 /);
     // A service with no traffic has no samples: a failure, never a pass.
     const silent = await metricGate(url, metricQueries({ service: "nobody", baselineService: "shop", namespace: "staging", errorRateThreshold: 0.05, latencyP99Seconds: 2 }));
     assert.ok(silent.every((g) => !g.ok), JSON.stringify(silent));

@@ -358,11 +358,18 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
           const rollout = await getJson("rollout", n.rollout);
           if (!rollout) throw new Failure(`rollout/${n.rollout} not found in ${namespace}`);
           if (rollout.spec?.paused === true) await run(k.argoUnpause(settings, namespace), "unpausing the Rollout spec");
+          // Like `kubectl argo rollouts promote`: a paused Rollout only gets its pause conditions cleared (the
+          // controller then finishes the pause step itself); only an unpaused canary mid-step moves to the next
+          // step index. Doing both skips a step.
           const current = rollout.status?.currentStepIndex;
-          const next = settings.strategy === "canary" && typeof current === "number" ? current + 1 : undefined;
+          const paused = Array.isArray(rollout.status?.pauseConditions) && rollout.status.pauseConditions.length > 0;
+          const stepCount = Array.isArray(rollout.spec?.strategy?.canary?.steps) ? rollout.spec.strategy.canary.steps.length : 0;
+          const next = settings.strategy === "canary" && !paused && typeof current === "number" ? Math.min(current + 1, stepCount) : undefined;
           await run(k.argoPromote(settings, namespace, o.kube.argoPlugin, next !== undefined ? { nextStepIndex: next } : {}), "promoting the Rollout");
           try {
-            await watchRollout(["Healthy"]);
+            // A canary promoted one step still walks its remaining pauses before it is Healthy.
+            const pauses = settings.strategy === "canary" ? settings.canarySteps.filter((w) => w < 100).length * settings.pauseSeconds : 0;
+            await watchRollout(["Healthy"], pauses);
             await gate({ kind: "rollout", name: n.rollout }, n.service, liveMetrics);
             report.summary = `rollout ${n.rollout} promoted and Healthy`;
           } catch (error) {

@@ -219,7 +219,14 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   }
   if (traffic === "gateway-api" && !gateway) throw new InputError("--traffic gateway-api attaches an HTTPRoute to a Gateway: pass --gateway [NAMESPACE/]NAME");
   if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(input.ingressClass)) throw new InputError(`ingressClass "${input.ingressClass}" is not a valid class name`);
-  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : "ingress-nginx");
+  // The NetworkPolicy admits the namespace whose pods carry the traffic in: ingress-nginx, Istio's ingress
+  // gateway, or (Gateway API) the Gateway's namespace, where most implementations run its data plane.
+  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
+  if (traffic === "gateway-api" && input.ingressNamespace === undefined) {
+    warnings.push(gateway?.namespace
+      ? `the NetworkPolicy admits traffic from namespace ${gateway.namespace} (the Gateway's); if your Gateway API implementation runs its proxies elsewhere (e.g. envoy-gateway-system), pass --ingress-namespace`
+      : `the Gateway has no namespace, so the NetworkPolicy cannot tell where its proxies run and admits ${ingressNamespace}; pass --ingress-namespace with the namespace of your Gateway API implementation's proxies`);
+  }
   assertSafeSegment(ingressNamespace, "ingressNamespace");
   assertSafeSegment(input.monitoringNamespace, "monitoringNamespace");
 

@@ -32,8 +32,6 @@ export function overlayDir(app: string, env: string): string {
 export function servicesOf(settings: Pick<DeploySettings, "app" | "strategy" | "target" | "traffic">): { live: string; candidate?: string } {
   const n = objectNames(settings.app);
   if (settings.strategy === "blue-green") return { live: n.service, candidate: n.preview };
-  if (settings.strategy === "canary" && !(settings.target === "argo-rollouts" && settings.traffic === "istio")) {
-    return { live: n.service, candidate: n.canaryService };
-  }
+  if (settings.strategy === "canary") return { live: n.service, candidate: n.canaryService };
   return { live: n.service };
 }

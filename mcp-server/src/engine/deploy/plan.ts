@@ -68,7 +68,7 @@ export function buildPlan(settings: DeploySettings, state: TreeState): RolloutPl
     } else {
       workloads.push(`Deployment/${n.stable}`, `Deployment/${n.canary}`);
       services.push(
-        { name: n.service, selects: traffic === "nginx" || traffic === "gateway-api" ? "track=stable" : "both tracks" },
+        { name: n.service, selects: traffic === "replicas" ? "both tracks" : "track=stable" },
         { name: n.canaryService, selects: "track=canary" },
       );
       push(`apply; ${n.canary} gets the new image (0 replicas, weight 0 until the first step)`);
@@ -88,13 +88,13 @@ export function buildPlan(settings: DeploySettings, state: TreeState): RolloutPl
     if (strategy === "blue-green") {
       services.push({ name: n.service, selects: "active ReplicaSet (controller adds rollouts-pod-template-hash)" }, { name: n.preview, selects: "preview ReplicaSet" });
       push("apply; Argo Rollouts starts the preview ReplicaSet behind the preview Service", { gates });
-      push(`pre-promotion analysis ${n.analysis} (5 measurements, 1m apart)`);
+      push(`pre-promotion analysis ${n.analysis} (5 measurements, 1m apart after a 2m warm-up; the preview needs test traffic: with no requests the run is Inconclusive and the Rollout stays paused, never promoted)`);
       push("pause: autoPromotionEnabled false — waits for action promote", { gates });
       push("promote: the active Service switches to the new ReplicaSet; the old one is scaled down after 30s", { weight: 100 });
     } else if (strategy === "canary") {
       services.push({ name: n.service, selects: "stable ReplicaSet" });
-      if (traffic !== "istio") services.push({ name: n.canaryService, selects: "canary ReplicaSet" });
-      push(`apply; background analysis ${n.analysis} runs from step 1 and aborts the rollout on failure`);
+      services.push({ name: n.canaryService, selects: "canary ReplicaSet" });
+      push(`apply; background analysis ${n.analysis} runs from step 1, aborts the rollout on failure and pauses it when the canary has no traffic or metrics (Inconclusive)`);
       for (const weight of settings.canarySteps) {
         if (weight === 100) break;
         weights.push(weight);

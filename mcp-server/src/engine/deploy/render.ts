@@ -3,7 +3,7 @@ import type { TemplateEngine } from "../templating/render.ts";
 import type { Color, DeploySettings } from "./model.ts";
 import { NAME_LABEL, objectNames, overlayDir } from "./names.ts";
 import { buildPlan, type RolloutPlan } from "./plan.ts";
-import { metricQueries } from "./queries.ts";
+import { metricQueries, RATE_WINDOW } from "./queries.ts";
 import { engineCommand, runbookContext } from "./runbook.ts";
 import { shellWord } from "../templating/quote.ts";
 import type { TreeState } from "./state.ts";
@@ -93,7 +93,9 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
       hpa("hpa-blue.yaml", n.color("blue"), "Deployment", "apps/v1", n.color("blue"));
       hpa("hpa-green.yaml", n.color("green"), "Deployment", "apps/v1", n.color("green"));
     } else if (strategy === "canary") {
-      const stableOnly = traffic === "nginx" || traffic === "gateway-api";
+      // Every traffic router sends weights to two Services (Istio: host-level split), so the stable Service must
+      // select only stable pods; only the replicas split needs one Service over both tracks.
+      const stableOnly = traffic !== "replicas";
       service("service.yaml", n.service, stableOnly ? { ...nameSel, track: "stable" } : nameSel);
       service("service-canary.yaml", n.canaryService, { ...nameSel, track: "canary" });
       hpa("hpa.yaml", n.stable, "Deployment", "apps/v1", n.stable);
@@ -107,7 +109,9 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
     const isCanary = strategy === "canary";
     let trafficRouting: Record<string, string> | undefined;
     if (isCanary && traffic === "nginx") trafficRouting = { kind: "nginx", ingress: n.ingress };
-    if (isCanary && traffic === "istio") trafficRouting = { kind: "istio", virtualService: n.route, destinationRule: n.route };
+    // Istio host-level split: the VirtualService routes to the stable and canary Services, so the analysis can
+    // tell the canary's metrics from the stable ones by Service (subset-level routing shares one Service).
+    if (isCanary && traffic === "istio") trafficRouting = { kind: "istio", virtualService: n.route };
     if (isCanary && traffic === "gateway-api") trafficRouting = { kind: "gateway-api", httpRoute: n.route };
     const steps: ({ setWeight: number } | { pause: string })[] = [];
     if (isCanary) {
@@ -116,7 +120,7 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
         steps.push({ setWeight: weight }, { pause: `${settings.pauseSeconds}s` });
       }
     }
-    const withServices = isCanary && traffic !== "istio";
+    const withServices = isCanary;
     const canary = blueGreen
       ? undefined
       : {
@@ -170,9 +174,10 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
         name: n.analysis,
         labels,
         prometheusAddress,
+        rateWindow: RATE_WINDOW,
         // Pre-promotion analysis must finish; background canary analysis runs until the rollout completes.
         count: blueGreen ? 5 : null,
-        metrics: metrics.map((m) => ({ name: m.name, query: m.query, successCondition: m.successCondition, failureLimit: m.failureLimit })),
+        metrics: metrics.map((m) => ({ name: m.name, query: m.query, successCondition: m.successCondition, failureCondition: m.failureCondition, failureLimit: m.failureLimit })),
       });
     }
     hpa("hpa.yaml", n.hpa, "Rollout", "argoproj.io/v1alpha1", n.rollout);
@@ -225,16 +230,7 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
     });
   }
   if (canaryStrategy && traffic === "istio") {
-    add("virtualservice.yaml", "virtualservice.yaml", { name: n.route, labels, service: n.service, stableWeight: 100, canaryWeight: 0 });
-    const argo = target === "argo-rollouts";
-    add("destinationrule.yaml", "destinationrule.yaml", {
-      name: n.route,
-      labels,
-      service: n.service,
-      // Argo Rollouts adds rollouts-pod-template-hash to each subset itself.
-      stableLabels: argo ? nameSel : { ...nameSel, track: "stable" },
-      canaryLabels: argo ? nameSel : { ...nameSel, track: "canary" },
-    });
+    add("virtualservice.yaml", "virtualservice.yaml", { name: n.route, labels, host: n.service, stableService: n.service, canaryService: n.canaryService, stableWeight: 100, canaryWeight: 0 });
     if (settings.ingressHost) warnings.push("with --traffic istio the weights apply to traffic inside the mesh; route the Ingress through the Istio ingress gateway (or make the ingress controller part of the mesh) so external traffic is split too");
   }
 
@@ -253,7 +249,11 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
     `plan against the cluster: ${engineCommand(settings, settings.environments[0] ?? "staging", "plan").map(shellWord).join(" ")}`,
     `deploy: ${engineCommand(settings, settings.environments[0] ?? "staging", "apply").map(shellWord).join(" ")}`,
   );
+  if (usesMetrics) {
+    nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket labelled namespace and service: scrape ${app}'s Services on the http port with a ServiceMonitor (one per Service, so the service label tells canary/preview from stable); without data the analysis is Inconclusive and the rollout waits for you`);
+  }
   if (target === "argo-rollouts") nextSteps.push("Argo Rollouts must be installed in the cluster (the Rollout and AnalysisTemplate CRDs and controller)");
+  nextSteps.push(`NetworkPolicies admit traffic to ${app} only from namespace ${settings.ingressNamespace}${usesMetrics ? ` and ${settings.monitoringNamespace}` : ""}: add ingress rules for in-cluster callers (other apps, mesh sidecars) that call ${app} directly`);
   nextSteps.push(`NetworkPolicies deny all egress except DNS: add egress rules for ${app}'s dependencies (databases, APIs) before going live`);
   return { files, plan, warnings, nextSteps };
 }
