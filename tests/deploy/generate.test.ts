@@ -315,3 +315,19 @@ describe("deploy generate: idempotence, state and defaults", () => {
     assert.match(readFileSync(join(root, "deploy/shop/base/deployment.yaml"), "utf8"), /shop:1\.2\.3/);
   });
 });
+
+describe("deploy generate: namespaces the cluster owns", () => {
+  it("into default: no Namespace object in the overlay (not labelled, not deleted by kubectl delete -k), and a warning", async (t) => {
+    const root = tempDir("sd-deploy-defaultns-");
+    const result = await runDeploy({ path: root, strategy: "rolling", target: "kubernetes", app: "shop", image: IMAGE, port: 8080, environments: ["dev"], namespace: "default" });
+    assert.equal(result.status, "ok");
+    const overlay = join(root, "deploy/shop/overlays/dev");
+    assert.deepEqual(readdirSync(overlay), ["kustomization.yaml"]);
+    assert.doesNotMatch(readFileSync(join(overlay, "kustomization.yaml"), "utf8"), /namespace\.yaml/);
+    assert.ok(result.warnings.some((w) => /namespace default exists in every cluster/.test(w)));
+    if (!requireKubectl(t)) return;
+    const rendered = objectsIn(execFileSync("kubectl", ["kustomize", overlay], { encoding: "utf8" }));
+    assert.ok(rendered.length > 0);
+    assert.ok(rendered.every((o) => o.kind !== "Namespace" && o.metadata.namespace === "default"));
+  });
+});

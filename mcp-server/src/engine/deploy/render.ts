@@ -8,6 +8,9 @@ import { engineCommand, runbookContext } from "./runbook.ts";
 import { shellWord } from "../templating/quote.ts";
 import type { TreeState } from "./state.ts";
 
+/** Namespaces every cluster creates itself. */
+const CLUSTER_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
+
 /** The in-cluster Prometheus the AnalysisTemplate asks when none was given (kube-prometheus-stack's default service). */
 export const DEFAULT_IN_CLUSTER_PROMETHEUS = "http://prometheus-operated.monitoring.svc:9090";
 
@@ -238,8 +241,14 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
   for (const env of settings.environments) {
     const dir = overlayDir(app, env);
     const namespace = settings.namespaces[env] ?? env;
-    files.push({ path: `${dir}/namespace.yaml`, content: engine.renderYaml("deploy/overlay/namespace.yaml", { namespace, env }), kind: "kubernetes", group: dir });
-    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env }), kind: "kustomization" });
+    // A namespace the cluster creates itself is not ours to label or to delete with `kubectl delete -k`.
+    const ownsNamespace = !CLUSTER_NAMESPACES.has(namespace);
+    if (ownsNamespace) {
+      files.push({ path: `${dir}/namespace.yaml`, content: engine.renderYaml("deploy/overlay/namespace.yaml", { namespace, env }), kind: "kubernetes", group: dir });
+    } else {
+      warnings.push(`${env}: namespace ${namespace} exists in every cluster, so the overlay does not manage it (no restricted Pod Security labels are set on it); a dedicated namespace is safer`);
+    }
+    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env, ownsNamespace }), kind: "kustomization" });
   }
 
   const plan = buildPlan(settings, state);
