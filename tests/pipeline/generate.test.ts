@@ -11,8 +11,8 @@ import type { Analysis } from "../../mcp-server/src/engine/analyze/types.ts";
 import type { GeneratedFile } from "../../mcp-server/src/engine/core/types.ts";
 import { InputError } from "../../mcp-server/src/engine/core/types.ts";
 import { pipelineCapability, renderPipeline } from "../../mcp-server/src/engine/pipeline/index.ts";
-import { PLATFORMS, type Platform, STAGES } from "../../mcp-server/src/engine/pipeline/model.ts";
-import { isPinnedUse } from "../../mcp-server/src/engine/pipeline/pinned-actions.ts";
+import { OIDC_PLATFORMS, PLATFORMS, type Platform, STAGES } from "../../mcp-server/src/engine/pipeline/model.ts";
+import { CONTAINER_IMAGES, isPinnedUse } from "../../mcp-server/src/engine/pipeline/pinned-actions.ts";
 import { templateEngine } from "../../mcp-server/src/engine/templating/render.ts";
 import { validateFiles } from "../../mcp-server/src/engine/validate/index.ts";
 import { validateCircleciStructure } from "../../mcp-server/src/engine/validate/pipeline-validators.ts";
@@ -324,7 +324,12 @@ const GOLDEN = [
   ["monorepo-pnpm-turbo", "circleci"], ["monorepo-multi-service", "gitlab-ci"],
 ] as const;
 /** Goldens with OIDC cluster access: directory `<fixture>.<platform>-<cloud>`. */
-const CLOUD_GOLDEN = [["node-npm", "github-actions", { cloud: "aws", cluster: "prod-eks", region: "eu-west-1" }]] as const;
+const CLOUD_GOLDEN = [
+  ["node-npm", "github-actions", { cloud: "aws", cluster: "prod-eks", region: "eu-west-1" }],
+  ["node-npm", "gitlab-ci", { cloud: "aws", cluster: "prod-eks", region: "eu-west-1" }],
+  ["node-npm", "gitlab-ci", { cloud: "gcp", cluster: "prod-gke", region: "europe-west1" }],
+  ["node-npm", "gitlab-ci", { cloud: "azure", cluster: "prod-aks" }],
+] as const;
 
 test("golden files (UPDATE_GOLDEN=1 regenerates)", async () => {
   const goldenDir = join(repoRoot, "tests", "golden", "pipeline");
@@ -430,6 +435,84 @@ test("GitHub cloud deploys (aws, gcp, azure): OIDC login, id-token: write on dep
   }
 });
 
+const GITLAB_CLOUDS = [
+  {
+    cloud: "aws", cluster: "prod-eks", region: "us-east-1", image: "aws-cli", entrypoint: true, token: "AWS_ID_TOKEN", aud: "sts.amazonaws.com",
+    vars: { CLUSTER_NAME: "prod-eks", CLUSTER_REGION: "us-east-1" },
+    login: /export AWS_ROLE_ARN="\$AWS_DEPLOY_ROLE_ARN"/,
+    steps: [/AWS_WEB_IDENTITY_TOKEN_FILE="\$\(mktemp\)"[\s\S]*printf '%s' "\$AWS_ID_TOKEN" > "\$AWS_WEB_IDENTITY_TOKEN_FILE"/, /export AWS_ROLE_SESSION_NAME=/, /^aws eks update-kubeconfig --name "\$CLUSTER_NAME" --region "\$CLUSTER_REGION"$/m, /curl -fsSLo \/tmp\/kubectl https:\/\/dl\.k8s\.io\/release\/v[\d.]+\/bin\/linux\/amd64\/kubectl[\s\S]*sha256sum -c -/],
+    trust: /gitlab\.com:sub = project_path:<group>\/<project>:ref_type:branch:ref:main/, variables: ["AWS_DEPLOY_ROLE_ARN"],
+  },
+  {
+    cloud: "gcp", cluster: "prod-gke", region: "europe-west1", image: "google-cloud-cli", entrypoint: false, token: "GCP_ID_TOKEN", aud: "//iam.googleapis.com/$GCP_WORKLOAD_IDENTITY_PROVIDER",
+    vars: { CLUSTER_NAME: "prod-gke", CLUSTER_LOCATION: "europe-west1" },
+    login: /gcloud auth login --cred-file="\$GCP_CRED_FILE"/,
+    steps: [/gcloud iam workload-identity-pools create-cred-config "\$GCP_WORKLOAD_IDENTITY_PROVIDER" --service-account="\$GCP_SERVICE_ACCOUNT" --credential-source-file="\$GCP_TOKEN_FILE" --output-file="\$GCP_CRED_FILE"/, /^gcloud container clusters get-credentials "\$CLUSTER_NAME" --location "\$CLUSTER_LOCATION" --project "\$GCP_PROJECT_ID"$/m],
+    trust: /issuer https:\/\/gitlab\.com[\s\S]*attribute mapping[\s\S]*subject\/project_path:<group>\/<project>:ref_type:branch:ref:main/, variables: ["GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT", "GCP_PROJECT_ID"],
+  },
+  {
+    cloud: "azure", cluster: "prod-aks", region: undefined, image: "azure-cli", entrypoint: false, token: "AZURE_ID_TOKEN", aud: "api://AzureADTokenExchange",
+    vars: { CLUSTER_NAME: "prod-aks" },
+    login: /^az login --service-principal -u "\$AZURE_CLIENT_ID" -t "\$AZURE_TENANT_ID" --federated-token "\$AZURE_ID_TOKEN"$/m,
+    steps: [/^az aks install-cli$/m, /^az aks get-credentials --resource-group "\$AKS_RESOURCE_GROUP" --name "\$CLUSTER_NAME" --overwrite-existing$/m, /^kubelogin convert-kubeconfig -l azurecli$/m],
+    trust: /issuer https:\/\/gitlab\.com, audience api:\/\/AzureADTokenExchange, subject project_path:<group>\/<project>:ref_type:branch:ref:main/, variables: ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "AKS_RESOURCE_GROUP"],
+  },
+] as const;
+
+type GitlabJob = { image?: string | { name: string; entrypoint: string[] }; id_tokens?: Record<string, { aud: string }>; variables?: Record<string, string>; script?: string[] };
+
+test("GitLab cloud deploys (aws, gcp, azure): id_tokens with the cloud's audience, pinned CLI image, no KUBE_CONFIG, validators and gitlab-ci-local pass", async () => {
+  for (const fixture of ["node-npm", "monorepo-multi-service"]) {
+    if (!fixtures.includes(fixture)) continue;
+    const a = await analysis(fixture);
+    for (const t of GITLAB_CLOUDS) {
+      const label = `${fixture}/${t.cloud}`;
+      const { files, warnings, nextSteps } = renderPipeline(a, { platform: "gitlab-ci", stages: ALL, defaultBranch: "main", cloud: t.cloud, cluster: t.cluster, region: t.region }, engine);
+      assert.deepEqual((await validateFiles(files)).filter((v) => !v.ok), [], `${label}: writer validators`);
+      assert.ok(!warnings.some((w) => /OIDC cluster access is only generated/.test(w)), `${label}: stale GitHub-only warning`);
+      const file = files.find((f) => f.kind === "gitlab-ci")!;
+      assert.doesNotMatch(file.content, /KUBE_CONFIG|KUBECONFIG/, `${label}: stored kubeconfig in cloud mode`);
+      const dir = tempDir("sd-gitlab-cloud-");
+      writeFileSync(join(dir, ".gitlab-ci.yml"), file.content);
+      const { status, output } = gitlabCiLocal(dir, ["--list"]);
+      assert.equal(status, 0, `${label}: gitlab-ci-local failed:\n${output}`);
+      assert.doesNotMatch(output, /Invalid \.gitlab-ci\.yml|is not expected|must have|error/i, `${label}:\n${output}`);
+      assert.match(output, /deploy-staging/, `${label}: gitlab-ci-local does not list the deploy job`);
+
+      const doc = parse(file.content) as Record<string, GitlabJob>;
+      const pinnedImage = `${CONTAINER_IMAGES[t.image]!.image}:${CONTAINER_IMAGES[t.image]!.tag}`;
+      assert.match(CONTAINER_IMAGES[t.image]!.tag, /^\d+\.\d+\.\d+$/, `${label}: image pinned to an exact release`);
+      for (const [id, job] of Object.entries(doc)) {
+        if (id === "deploy-staging" || id === "deploy-production") {
+          assert.deepEqual(job.image, t.entrypoint ? { name: pinnedImage, entrypoint: [""] } : pinnedImage, `${label}: ${id} image`);
+          assert.deepEqual(job.id_tokens, { [t.token]: { aud: t.aud } }, `${label}: ${id} id_tokens`);
+          assert.deepEqual(job.variables, t.vars, `${label}: ${id} cluster passed as variables`);
+          const script = (job.script ?? []).join("\n");
+          assert.match(script, t.login, `${label}: ${id} login`);
+          for (const step of t.steps) assert.match(script, step, `${label}: ${id}`);
+          const login = script.search(t.login);
+          const apply = script.search(/^kubectl apply -k deploy\/[a-z0-9-]+\/overlays\//m);
+          assert.ok(login >= 0 && apply > login, `${label}: ${id} applies before logging in`);
+          assert.doesNotMatch(script, new RegExp(`${t.cluster}|${t.region ?? "\\bno-region\\b"}`), `${label}: ${id}: cluster or region interpolated into the script`);
+        } else {
+          assert.equal(job?.id_tokens, undefined, `${label}: ${id} must not get an ID token`);
+        }
+      }
+      assert.ok(!nextSteps.some((s) => /KUBE_CONFIG/.test(s)), `${label}: nextSteps still ask for KUBE_CONFIG`);
+      assert.ok(nextSteps.some((s) => t.trust.test(s)), `${label}: nextSteps name the trust:\n${nextSteps.join("\n")}`);
+      for (const v of t.variables) assert.ok(nextSteps.some((s) => s.includes(v)), `${label}: nextSteps name CI/CD variable ${v}`);
+    }
+  }
+});
+
+test("GitLab without a cloud keeps the KUBE_CONFIG file variable and no ID tokens", async () => {
+  const a = await analysis("node-npm");
+  const { files } = renderPipeline(a, { platform: "gitlab-ci", stages: ALL }, engine);
+  const doc = parse(files.find((f) => f.kind === "gitlab-ci")!.content) as Record<string, GitlabJob>;
+  assert.equal(doc["deploy-staging"]?.variables?.KUBECONFIG, "$KUBE_CONFIG");
+  for (const [id, job] of Object.entries(doc)) assert.equal(job?.id_tokens, undefined, id);
+});
+
 test("GitHub without a cloud keeps KUBE_CONFIG and gives no job id-token: write", async () => {
   const a = await analysis("node-npm");
   const { files } = renderPipeline(a, { platform: "github-actions", stages: ALL }, engine);
@@ -438,11 +521,13 @@ test("GitHub without a cloud keeps KUBE_CONFIG and gives no job id-token: write"
   for (const [id, job] of Object.entries(doc.jobs)) assert.notEqual(job.permissions?.["id-token"], "write", id);
 });
 
-test("other platforms with a cloud keep the stored kubeconfig and warn that OIDC is GitHub-only so far", async () => {
+test("platforms without OIDC deploys (Jenkins, CircleCI) keep the stored kubeconfig with a cloud and warn", async () => {
   const a = await analysis("node-npm");
-  for (const platform of PLATFORMS.filter((p) => p !== "github-actions")) {
+  const others = PLATFORMS.filter((p) => !OIDC_PLATFORMS.includes(p));
+  assert.deepEqual([...others].sort(), ["circleci", "jenkins"]);
+  for (const platform of others) {
     const { files, warnings } = renderPipeline(a, { platform, stages: ALL, cloud: "aws", cluster: "prod-eks", region: "us-east-1" }, engine);
-    assert.ok(warnings.some((w) => /OIDC cluster access is only generated for GitHub Actions/.test(w)), platform);
+    assert.ok(warnings.some((w) => /OIDC cluster access is only generated for GitHub Actions and GitLab CI/.test(w)), platform);
     assert.deepEqual((await validateFiles(files)).filter((v) => !v.ok), [], platform);
     assert.match(files.map((f) => f.content).join("\n"), /KUBE_CONFIG|kubeconfig-staging/, `${platform}: no cluster credential left`);
   }

@@ -267,6 +267,9 @@ describe("mirror verification", { skip: mirrorRoot ? false : "SENIOR_DEVOPS_MIRR
     gitleaks: { repo: "gitleaks/gitleaks", check: (t) => ["rev-parse", "--verify", "--quiet", `refs/tags/${t}^{commit}`] },
     trufflehog: { repo: "trufflesecurity/trufflehog", check: (t) => ["rev-parse", "--verify", "--quiet", `refs/tags/v${t}^{commit}`] },
     terraform: { repo: "hashicorp/terraform", check: (t) => ["rev-parse", "--verify", "--quiet", `refs/tags/v${t}^{commit}`] },
+    // Release tags 2.x.y are the amazon/aws-cli Docker Hub tags; azure-cli-2.x.y tags are mcr.microsoft.com/azure-cli:2.x.y.
+    "aws-cli": { repo: "aws/aws-cli", check: (t) => ["rev-parse", "--verify", "--quiet", `refs/tags/${t}^{commit}`] },
+    "azure-cli": { repo: "Azure/azure-cli", check: (t) => ["rev-parse", "--verify", "--quiet", `refs/tags/azure-cli-${t}^{commit}`] },
     kubectl: {
       repo: "kubernetes/kubectl",
       check: (t) => ["rev-parse", "--verify", "--quiet", `refs/tags/kubernetes-${t.replace(/^v/, "")}^{commit}`],
@@ -280,6 +283,22 @@ describe("mirror verification", { skip: mirrorRoot ? false : "SENIOR_DEVOPS_MIRR
     test(`image ${id}: upstream release for tag ${img?.tag ?? "?"} exists in ${repo}`, { skip }, () => {
       assert.ok(img && dir);
       assert.ok(git(dir, check(img.tag)), `${repo} has no release for ${img.tag}`);
+    });
+  }
+
+  {
+    // The cloud-sdk-docker README names the current release; its full (:VERSION) image ships the GKE auth plugin and kubectl.
+    const img = CONTAINER_IMAGES["google-cloud-cli"];
+    const dir = mirrorFor(root, "GoogleCloudPlatform/cloud-sdk-docker");
+    const skip = !img ? "no google-cloud-cli image entry" : dir ? false : "no mirror of GoogleCloudPlatform/cloud-sdk-docker";
+    if (skip) console.log(`skipped image google-cloud-cli: ${skip}`);
+    test(`image google-cloud-cli: ${img?.tag ?? "?"} is the release cloud-sdk-docker documents, and the full image has gke-gcloud-auth-plugin`, { skip }, () => {
+      assert.ok(img && dir);
+      const readme = git(dir, ["log", "-p", "--format=", "--", "README.md"]) ?? "";
+      assert.ok(readme.includes(`google-cloud-cli:${img.tag}-stable`), `cloud-sdk-docker never documented ${img.tag}`);
+      const dockerfile = git(dir, ["show", "HEAD:Dockerfile"]) ?? "";
+      assert.match(dockerfile, /google-cloud-cli-gke-gcloud-auth-plugin/);
+      assert.match(dockerfile, /^\s*kubectl\b/m);
     });
   }
 

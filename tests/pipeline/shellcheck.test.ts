@@ -18,6 +18,12 @@ const fixturesDir = join(repoRoot, "tests", "fixtures");
 const engine = templateEngine(join(repoRoot, "templates"));
 const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
 
+const CLOUDS = [
+  { cloud: "aws", cluster: "prod-eks", region: "us-east-1" },
+  { cloud: "gcp", cluster: "prod-gke", region: "europe-west1" },
+  { cloud: "azure", cluster: "prod-aks" },
+] as const;
+
 interface Script {
   where: string;
   shell: "bash" | "sh";
@@ -82,10 +88,15 @@ test("ShellCheck finds nothing in any generated pipeline script (GitHub run:, Gi
   for (const fixture of fixtures) {
     const analysis = await analyzeRepository(join(fixturesDir, fixture));
     if (analysis.projects.length === 0) continue;
-    for (const platform of ["github-actions", "gitlab-ci", "circleci"] as const) {
-      const { files } = renderPipeline(analysis, { platform, stages: [...STAGES] }, engine);
+    // Without a cloud, then (on the platforms with OIDC deploys) with each cloud's cluster login.
+    const variants = [
+      ...(["github-actions", "gitlab-ci", "circleci"] as const).map((platform) => ({ platform, cloud: {}, label: "" })),
+      ...(["github-actions", "gitlab-ci"] as const).flatMap((platform) => CLOUDS.map((cloud) => ({ platform, cloud, label: ` [${cloud.cloud}]` }))),
+    ];
+    for (const { platform, cloud, label } of variants) {
+      const { files } = renderPipeline(analysis, { platform, stages: [...STAGES], ...cloud }, engine);
       for (const file of files) {
-        const where = `${fixture}/${file.path}`;
+        const where = `${fixture}/${file.path}${label}`;
         if (file.kind === "github-workflow") scripts.push(...githubScripts(parse(file.content) as Json, where));
         if (file.kind === "gitlab-ci") scripts.push(...gitlabScripts(parse(file.content) as Json, where));
         if (file.kind === "circleci") scripts.push(...circleciScripts(parse(file.content) as Json, where));

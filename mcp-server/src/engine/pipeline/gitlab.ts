@@ -1,7 +1,7 @@
 import type { GeneratedFile } from "../core/types.ts";
 import { shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
-import type { PipelinePlan } from "./model.ts";
+import type { DeployTarget, PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
 import { inDir, installKubectl } from "./shared.ts";
 import { containerToolchain } from "./toolchain.ts";
@@ -40,15 +40,18 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
       scriptPush: [build(false), scan, build(true)],
     };
   });
-  const kubeconfigSetup = installKubectl();
+  const access = clusterAccess(plan.target);
   const deploy = plan.stages.includes("deploy")
     ? ["staging", "production"].map((env) => ({
         id: `deploy-${env}`,
         env,
         manual: env === "production",
-        image: containerImage("docker"),
+        image: access.image,
+        entrypoint: access.entrypoint,
+        idTokens: access.idTokens,
+        variables: access.variables,
         needs: env === "production" ? ["deploy-staging"] : images.map((i) => `${i.id}-push`),
-        script: [kubeconfigSetup.join("\n"), ...plan.deployApps.map((app) => `kubectl apply -k deploy/${app}/overlays/${env}`)],
+        script: [...access.script, ...plan.deployApps.map((app) => `kubectl apply -k deploy/${app}/overlays/${env}`)],
       }))
     : [];
   const content = engine.renderYaml("pipeline/gitlab-ci/gitlab-ci.yml", {
@@ -74,8 +77,112 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
   }
   if (deploy.length > 0) {
     nextSteps.push("Create environments `staging` and `production` (Operate → Environments) and protect `production` (Settings → CI/CD → Protected environments) with the users allowed to run the manual deploy.");
-    nextSteps.push("Add a CI/CD variable KUBE_CONFIG of type File for each environment scope (staging, production), protected and masked where possible: a kubeconfig of a deploy-only service account.");
+    nextSteps.push(...clusterAccessSteps(plan.target, plan.defaultBranch));
     nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager and point their image tags at the $CI_COMMIT_SHA tags this pipeline pushes.`);
   }
   return [{ path: plan.ciFile, content, kind: "gitlab-ci" }];
+}
+
+interface ClusterAccess {
+  image: string;
+  /** True for images whose entrypoint is the CLI itself: GitLab must start a shell instead. */
+  entrypoint: boolean;
+  /** GitLab OIDC ID tokens of the deploy jobs: [variable, audience]. */
+  idTokens: [string, string][];
+  variables: [string, string][];
+  script: string[];
+}
+
+/**
+ * How a deploy job gets cluster credentials: the stored KUBE_CONFIG file variable, or an OIDC ID token (GitLab
+ * `id_tokens`) exchanged for short-lived cloud credentials. Cluster and region reach the shell only as variables.
+ */
+function clusterAccess(target: DeployTarget): ClusterAccess {
+  switch (target.cloud) {
+    case "none":
+      return { image: containerImage("docker"), entrypoint: false, idTokens: [], variables: [["KUBECONFIG", "$KUBE_CONFIG"]], script: [installKubectl().join("\n")] };
+    case "aws":
+      return {
+        image: containerImage("aws-cli"),
+        entrypoint: true,
+        idTokens: [["AWS_ID_TOKEN", "sts.amazonaws.com"]],
+        variables: [["CLUSTER_NAME", target.cluster], ["CLUSTER_REGION", target.region]],
+        script: [
+          // The AWS CLI assumes AWS_ROLE_ARN with the web identity token itself (AssumeRoleWithWebIdentity).
+          [
+            'AWS_WEB_IDENTITY_TOKEN_FILE="$(mktemp)"',
+            'export AWS_WEB_IDENTITY_TOKEN_FILE',
+            `printf '%s' "$AWS_ID_TOKEN" > "$AWS_WEB_IDENTITY_TOKEN_FILE"`,
+            'export AWS_ROLE_ARN="$AWS_DEPLOY_ROLE_ARN"',
+            'export AWS_ROLE_SESSION_NAME="gitlab-deploy-$CI_JOB_ID"',
+          ].join("\n"),
+          'aws eks update-kubeconfig --name "$CLUSTER_NAME" --region "$CLUSTER_REGION"',
+          installKubectl("curl").join("\n"),
+        ],
+      };
+    case "gcp":
+      return {
+        image: containerImage("google-cloud-cli"),
+        entrypoint: false,
+        // The provider's full resource name is the audience its default configuration accepts.
+        idTokens: [["GCP_ID_TOKEN", "//iam.googleapis.com/$GCP_WORKLOAD_IDENTITY_PROVIDER"]],
+        variables: [["CLUSTER_NAME", target.cluster], ["CLUSTER_LOCATION", target.region]],
+        script: [
+          [
+            'GCP_TOKEN_FILE="$(mktemp)"',
+            'GCP_CRED_FILE="$(mktemp)"',
+            `printf '%s' "$GCP_ID_TOKEN" > "$GCP_TOKEN_FILE"`,
+            'gcloud iam workload-identity-pools create-cred-config "$GCP_WORKLOAD_IDENTITY_PROVIDER" --service-account="$GCP_SERVICE_ACCOUNT" --credential-source-file="$GCP_TOKEN_FILE" --output-file="$GCP_CRED_FILE"',
+            'gcloud auth login --cred-file="$GCP_CRED_FILE"',
+          ].join("\n"),
+          // The full google-cloud-cli image ships kubectl and gke-gcloud-auth-plugin.
+          'gcloud container clusters get-credentials "$CLUSTER_NAME" --location "$CLUSTER_LOCATION" --project "$GCP_PROJECT_ID"',
+        ],
+      };
+    case "azure":
+      return {
+        image: containerImage("azure-cli"),
+        entrypoint: false,
+        idTokens: [["AZURE_ID_TOKEN", "api://AzureADTokenExchange"]],
+        variables: [["CLUSTER_NAME", target.cluster]],
+        script: [
+          'az login --service-principal -u "$AZURE_CLIENT_ID" -t "$AZURE_TENANT_ID" --federated-token "$AZURE_ID_TOKEN"',
+          'az account set --subscription "$AZURE_SUBSCRIPTION_ID"',
+          // kubectl and kubelogin; kubelogin makes the Entra ID kubeconfig use the az login session.
+          "az aks install-cli",
+          'az aks get-credentials --resource-group "$AKS_RESOURCE_GROUP" --name "$CLUSTER_NAME" --overwrite-existing',
+          "kubelogin convert-kubeconfig -l azurecli",
+        ],
+      };
+  }
+}
+
+/** The trust and CI/CD variables a GitLab project needs so its deploy jobs can reach the cluster. */
+function clusterAccessSteps(target: DeployTarget, branch: string): string[] {
+  const subject = `project_path:<group>/<project>:ref_type:branch:ref:${branch}`;
+  const scoped = "CI/CD variables (Settings → CI/CD → Variables), protected and scoped to the staging and production environments";
+  switch (target.cloud) {
+    case "none":
+      return [
+        "Add a CI/CD variable KUBE_CONFIG of type File for each environment scope (staging, production), protected and masked where possible: a kubeconfig of a deploy-only service account; for an EKS, GKE or AKS cluster re-run with --cloud aws|gcp|azure --cluster <name> to use OIDC instead of a stored credential.",
+      ];
+    case "aws":
+      return [
+        `AWS: create the IAM OIDC identity provider https://gitlab.com (audience sts.amazonaws.com; your instance URL on self-managed GitLab), then one IAM role per environment whose trust policy allows sts:AssumeRoleWithWebIdentity from that provider with gitlab.com:aud = sts.amazonaws.com and gitlab.com:sub = ${subject}; give it eks:DescribeCluster on ${target.cluster} in ${target.region}.`,
+        `EKS: grant each role cluster access with an access entry (aws eks create-access-entry --cluster-name ${target.cluster} --principal-arn <role-arn>, then associate-access-policy, scoped to the app namespaces).`,
+        `Add ${scoped}: AWS_DEPLOY_ROLE_ARN (the role's ARN). No access keys are stored.`,
+      ];
+    case "gcp":
+      return [
+        `GCP: create a Workload Identity Pool and an OIDC provider with issuer https://gitlab.com (allowed audience: the provider's default, its full resource name), attribute mapping google.subject=assertion.sub, attribute.project_path=assertion.project_path, attribute.ref=assertion.ref and an attribute condition assertion.project_path == '<group>/<project>'; let principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/${subject} impersonate a deploy service account (roles/iam.workloadIdentityUser).`,
+        `GKE: give the service account roles/container.clusterViewer and Kubernetes RBAC (or roles/container.developer) to deploy into ${target.cluster} (${target.region}).`,
+        `Add ${scoped}: GCP_WORKLOAD_IDENTITY_PROVIDER (projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>), GCP_SERVICE_ACCOUNT (its email) and GCP_PROJECT_ID (the cluster's project). No key files are stored.`,
+      ];
+    case "azure":
+      return [
+        `Azure: create an Entra ID app registration (or user-assigned managed identity) with a federated credential: issuer https://gitlab.com, audience api://AzureADTokenExchange, subject ${subject}.`,
+        `AKS: assign it Azure Kubernetes Service Cluster User Role on ${target.cluster} plus Kubernetes RBAC on the app namespaces.`,
+        `Add ${scoped}: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_SUBSCRIPTION_ID and AKS_RESOURCE_GROUP (the cluster's resource group). No client secret is stored.`,
+      ];
+  }
 }

@@ -11,6 +11,8 @@ export type Stage = (typeof STAGES)[number];
 /** Clouds whose clusters the deploy stage reaches with short-lived OIDC credentials; "none" keeps a stored kubeconfig. */
 export const CLOUDS = ["none", "aws", "gcp", "azure"] as const;
 export type Cloud = (typeof CLOUDS)[number];
+/** Platforms whose deploy jobs reach aws, gcp and azure clusters with OIDC tokens instead of a stored kubeconfig. */
+export const OIDC_PLATFORMS: readonly Platform[] = ["github-actions", "gitlab-ci"];
 /** EKS/GKE/AKS cluster name: lowercase letters, digits and '-', at most 100 characters. */
 export const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,98}[a-z0-9])?$/;
 /** Cloud region or location (AWS us-east-1, GCP europe-west1 or a zone such as europe-west1-b, Azure westeurope). */
@@ -223,8 +225,8 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
   const stages = options.stages && options.stages.length > 0 ? STAGES.filter((s) => options.stages!.includes(s)) : defaultStages(analysis);
   const warnings: string[] = [];
   const target = deployTarget(options, warnings);
-  if (target.cloud !== "none" && platform !== "github-actions" && stages.includes("deploy")) {
-    warnings.push(`cloud ${target.cloud}: OIDC cluster access is only generated for GitHub Actions so far; the ${platform} deploy jobs still read a stored kubeconfig (scope it to a deploy-only identity and rotate it)`);
+  if (target.cloud !== "none" && !OIDC_PLATFORMS.includes(platform) && stages.includes("deploy")) {
+    warnings.push(`cloud ${target.cloud}: OIDC cluster access is only generated for GitHub Actions and GitLab CI so far; the ${platform} deploy jobs still read a stored kubeconfig (scope it to a deploy-only identity and rotate it)`);
   }
   const ciFile = CI_FILES[platform];
   const taken = new Set<string>(["changes", "security", "secret-scan", "filesystem-scan", "deploy-staging", "deploy-production", "approve-production", "setup", "default", "workflow", "stages", "variables", "include", "image", "services", "cache", "before_script", "after_script", "pages"]);

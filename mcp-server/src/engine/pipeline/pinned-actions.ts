@@ -507,6 +507,24 @@ export const CONTAINER_IMAGES: Record<string, ContainerImage> = {
     tag: "1.15.9",
     note: "Entrypoint is terraform: in GitLab CI set entrypoint: [\"\"].",
   },
+  "aws-cli": {
+    image: "amazon/aws-cli",
+    tag: "2.36.7",
+    note:
+      "Verified: newest 2.x release tag (2.36.7, 2026-07-23) in github.com/aws/aws-cli; its release tags are the Docker Hub amazon/aws-cli tags. Amazon Linux 2023 base (curl, no wget). Entrypoint is aws: in GitLab CI set entrypoint: [\"\"].",
+  },
+  "google-cloud-cli": {
+    image: "gcr.io/google.com/cloudsdktool/google-cloud-cli",
+    tag: "573.0.0",
+    note:
+      "Verified: GoogleCloudPlatform/cloud-sdk-docker README (2026-06-17) pins 573.0.0 and documents :VERSION as the full image; its Dockerfile installs google-cloud-cli-gke-gcloud-auth-plugin and kubectl (the :VERSION-stable image has neither). Versions older than a year are deleted from the registry.",
+  },
+  "azure-cli": {
+    image: "mcr.microsoft.com/azure-cli",
+    tag: "2.76.0",
+    note:
+      "Verified: 2.76.0 is a release in Azure/azure-cli src/azure-cli/HISTORY.rst (tag azure-cli-2.76.0 maps to mcr.microsoft.com/azure-cli:2.76.0) and that image reference is in public use. The repository was too large to mirror, so its git tags were not listed directly.",
+  },
   kubectl: {
     image: "registry.k8s.io/kubectl",
     tag: "v1.36.3",

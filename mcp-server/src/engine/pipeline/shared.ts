@@ -9,12 +9,16 @@ export function inDir(step: CommandStep, rootVar: string): string {
   return step.dir === "." ? step.run : `cd "${rootVar}"/${shellWord(step.dir)} && ${step.run}`;
 }
 
-/** Shell lines that install kubectl from dl.k8s.io and verify its checksum (busybox or GNU userland). */
-export function installKubectl(): string[] {
+/**
+ * Shell lines that install kubectl from dl.k8s.io and verify its checksum (busybox or GNU userland). `fetch` picks
+ * the downloader: images without wget (Amazon Linux's curl-minimal) use curl.
+ */
+export function installKubectl(fetch: "wget" | "curl" = "wget"): string[] {
   const base = `https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl`;
+  const [toFile, toStdout] = fetch === "wget" ? ["wget -qO /tmp/kubectl", "wget -qO-"] : ["curl -fsSLo /tmp/kubectl", "curl -fsSL"];
   return [
-    `wget -qO /tmp/kubectl ${base}`,
-    `echo "$(wget -qO- ${base}.sha256)  /tmp/kubectl" | sha256sum -c -`,
+    `${toFile} ${base}`,
+    `echo "$(${toStdout} ${base}.sha256)  /tmp/kubectl" | sha256sum -c -`,
     "install -m 0755 /tmp/kubectl /usr/local/bin/kubectl",
   ];
 }
