@@ -82,7 +82,18 @@ const engineEntry = {
     );
   },
 };
-await build({ ...common, plugins: [...common.plugins, engineEntry], entryPoints: { server: join(here, "src/server-entry.ts") }, chunkNames: "chunks/server-[name]-[hash]" });
+// The SDK's Server imports its Ajv-based JSON Schema validator eagerly, only to check elicitation answers; the
+// server passes its own jsonSchemaValidator (it never elicits), so Ajv would be parsed at start-up for nothing.
+const noAjvInServer = {
+  name: "server-without-ajv",
+  setup(b) {
+    b.onLoad({ filter: /@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]validation[\\/]ajv-provider\.js$/ }, () => ({
+      contents: "export class AjvJsonSchemaValidator { constructor() { throw new Error('senior-devops: the MCP server does not validate elicitation'); } }",
+      loader: "js",
+    }));
+  },
+};
+await build({ ...common, plugins: [...common.plugins, engineEntry, noAjvInServer], entryPoints: { server: join(here, "src/server-entry.ts") }, chunkNames: "chunks/server-[name]-[hash]" });
 await build({
   ...common,
   entryPoints: { "mcp-tools": join(here, "src/mcp/tools.ts"), cli: join(here, "src/cli-entry.ts") },

@@ -36,6 +36,23 @@ interface Script {
  */
 const asRun = (text: string) => `set -e\n${text}`;
 
+/** Loud skip where shellcheck is missing; under CI (which installs it) a missing shellcheck is a failure. */
+function shellcheckAvailable(t: { skip(message: string): void }): boolean {
+  if (hasShellcheck) return true;
+  if (process.env.CI === "true") assert.fail("shellcheck is not installed; .ci/run installs the Debian package");
+  t.skip("SKIPPED: shellcheck not installed (apt-get install shellcheck)");
+  return false;
+}
+
+function assertShellcheckClean(scripts: Script[]): void {
+  const findings: string[] = [];
+  for (const script of scripts) {
+    const run = spawnSync("shellcheck", ["--shell", script.shell, "--severity", "style", "--format", "gcc", "-"], { input: asRun(script.text), encoding: "utf8" });
+    if (run.status !== 0) findings.push(`${script.where}:\n${run.stdout.trim()}\n--- script ---\n${script.text}`);
+  }
+  assert.deepEqual(findings, [], `${findings.length} of ${scripts.length} scripts have ShellCheck findings:\n\n${findings.slice(0, 15).join("\n\n")}`);
+}
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -78,11 +95,7 @@ function circleciScripts(doc: Json, where: string): Script[] {
 }
 
 test("ShellCheck finds nothing in any generated pipeline script (GitHub run:, GitLab script:, CircleCI run:)", async (t) => {
-  if (!hasShellcheck) {
-    if (process.env.CI === "true") assert.fail("shellcheck is not installed; .ci/run installs the Debian package");
-    t.skip("SKIPPED: shellcheck not installed (apt-get install shellcheck)");
-    return;
-  }
+  if (!shellcheckAvailable(t)) return;
   const scripts: Script[] = [];
   const fixtures = readdirSync(fixturesDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   for (const fixture of fixtures) {
@@ -105,20 +118,11 @@ test("ShellCheck finds nothing in any generated pipeline script (GitHub run:, Gi
   }
   assert.ok(scripts.length > 100, `only ${scripts.length} scripts found`);
   t.diagnostic(`${scripts.length} scripts checked`);
-  const findings: string[] = [];
-  for (const script of scripts) {
-    const run = spawnSync("shellcheck", ["--shell", script.shell, "--severity", "style", "--format", "gcc", "-"], { input: asRun(script.text), encoding: "utf8" });
-    if (run.status !== 0) findings.push(`${script.where}:\n${run.stdout.trim()}\n--- script ---\n${script.text}`);
-  }
-  assert.deepEqual(findings, [], `${findings.length} of ${scripts.length} scripts have ShellCheck findings:\n\n${findings.slice(0, 15).join("\n\n")}`);
+  assertShellcheckClean(scripts);
 });
 
 test("ShellCheck finds nothing in the Terraform CI scripts (GitHub and GitLab, every provider)", async (t) => {
-  if (!hasShellcheck) {
-    if (process.env.CI === "true") assert.fail("shellcheck is not installed; .ci/run installs the Debian package");
-    t.skip("SKIPPED: shellcheck not installed (apt-get install shellcheck)");
-    return;
-  }
+  if (!shellcheckAvailable(t)) return;
   const { terraformCapability, terraformInputShape } = await import("../../mcp-server/src/engine/terraform/index.ts");
   const { z } = await import("zod");
   const { mkdtempSync, readFileSync, rmSync, existsSync } = await import("node:fs");
@@ -143,10 +147,5 @@ test("ShellCheck finds nothing in the Terraform CI scripts (GitHub and GitLab, e
   }
   assert.ok(scripts.length > 20, `only ${scripts.length} scripts found`);
   t.diagnostic(`${scripts.length} scripts checked`);
-  const findings: string[] = [];
-  for (const script of scripts) {
-    const run = spawnSync("shellcheck", ["--shell", script.shell, "--severity", "style", "--format", "gcc", "-"], { input: asRun(script.text), encoding: "utf8" });
-    if (run.status !== 0) findings.push(`${script.where}:\n${run.stdout.trim()}\n--- script ---\n${script.text}`);
-  }
-  assert.deepEqual(findings, [], `${findings.length} of ${scripts.length} scripts have ShellCheck findings:\n\n${findings.slice(0, 15).join("\n\n")}`);
+  assertShellcheckClean(scripts);
 });
