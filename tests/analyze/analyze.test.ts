@@ -503,3 +503,26 @@ test("Java version from .sdkmanrc when the build files do not pin one", async ()
     rmSync(dirname(dir), { recursive: true, force: true });
   }
 });
+
+describe("python start command (what a generated Dockerfile runs)", () => {
+  const fixture = (name: string) => join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", name);
+  const startOf = async (name: string, path = ".") =>
+    (await analyzeRepository(fixture(name))).projects.find((p) => p.language === "python" && p.path === path)?.start;
+
+  test("the ASGI app object in the entry module, served by uvicorn when it is a dependency", async () => {
+    assert.deepEqual(await startOf("python-poetry"), ["uvicorn", "billing.main:app", "--host", "0.0.0.0", "--port", "8000"]);
+    assert.deepEqual(await startOf("monorepo-multi-service", "ingest"), ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]);
+  });
+
+  test("a Flask app served by gunicorn when it is a dependency", async () => {
+    assert.deepEqual(await startOf("python-pipenv"), ["gunicorn", "--bind", "0.0.0.0:5000", "app:app"]);
+  });
+
+  test("a single declared console script", async () => {
+    assert.deepEqual(await startOf("python-uv"), ["feedsync"]);
+  });
+
+  test("nothing declared, nothing guessed", async () => {
+    assert.equal(await startOf("python-pip"), undefined);
+  });
+});

@@ -359,6 +359,11 @@ export function analyzePython(repo: Repo): EcosystemResult {
     }
     if (port !== undefined) p.port = port;
     if (p.frameworks.length) addEvidence(p, ...info.depsEvidence);
+    const start = pythonStart(repo, dir, project, poetryTool, has, port);
+    if (start) {
+      p.start = start.command;
+      addEvidence(p, start.evidence);
+    }
     projects.push(p);
   }
   // Projects nested under another Python project with no pyproject/setup.py of their own (e.g. a docs/ requirements.txt)
@@ -371,4 +376,50 @@ export function analyzePython(repo: Repo): EcosystemResult {
     return own || repo.has(joinRel(p.path, "Dockerfile"));
   });
   return { projects: kept, monorepo };
+}
+
+/** Where an app object usually lives, relative to the project: `<package>/main.py`, `app/main.py`, `main.py`… */
+function entryCandidates(repo: Repo, dir: string): string[] {
+  const packages = (repo.subdirsOf.get(normalize(dir)) ?? [])
+    .flatMap((sub) => [sub, ...(sub.endsWith("/src") || sub === "src" ? repo.subdirsOf.get(sub) ?? [] : [])])
+    .filter((sub) => repo.has(joinRel(sub, "__init__.py")));
+  const inPackages = packages.flatMap((pkg) => ["main.py", "app.py", "api.py", "server.py", "asgi.py", "wsgi.py"].map((f) => joinRel(pkg, f)));
+  return [...inPackages, ...["main.py", "app.py", "server.py"].map((f) => joinRel(dir, f))].filter((f) => repo.has(f));
+}
+
+/** `billing/main.py` under project `services/billing` → `billing.main`. */
+function moduleName(dir: string, file: string): string {
+  const rel = normalize(dir) === "." ? file : file.slice(normalize(dir).length + 1);
+  return rel.replace(/^src\//, "").replace(/\.py$/, "").split("/").join(".");
+}
+
+/**
+ * The container start command, only from what the project declares: a single console script
+ * ([project.scripts] / [tool.poetry.scripts]), or the FastAPI/Starlette (uvicorn) or Flask (gunicorn) app
+ * object in its entry module, when that server is a dependency. Django uses gunicorn with <project>.wsgi.
+ */
+function pythonStart(
+  repo: Repo, dir: string, project: Record<string, unknown> | undefined, poetryTool: Record<string, unknown> | undefined,
+  has: (dep: string) => boolean, port: number | undefined,
+): { command: string[]; evidence: string } | undefined {
+  const scripts = { ...(isRecord(project?.scripts) ? project.scripts : {}), ...(isRecord(poetryTool?.scripts) ? poetryTool.scripts : {}) };
+  const names = Object.keys(scripts);
+  if (names.length === 1) return { command: [names[0]!], evidence: joinRel(dir, "pyproject.toml") };
+  const listen = String(port ?? 8000);
+  for (const file of entryCandidates(repo, dir)) {
+    const source = repo.read(file) ?? "";
+    const asgi = /^(\w+)\s*(?::[^=\n]+)?=\s*(?:fastapi\.)?(?:FastAPI|Starlette)\(/m.exec(source);
+    if (asgi && has("uvicorn")) {
+      return { command: ["uvicorn", `${moduleName(dir, file)}:${asgi[1]}`, "--host", "0.0.0.0", "--port", listen], evidence: file };
+    }
+    const wsgi = /^(\w+)\s*(?::[^=\n]+)?=\s*(?:flask\.)?Flask\(/m.exec(source);
+    if (wsgi && has("gunicorn")) {
+      return { command: ["gunicorn", "--bind", `0.0.0.0:${listen}`, `${moduleName(dir, file)}:${wsgi[1]}`], evidence: file };
+    }
+  }
+  if (has("django") && has("gunicorn") && repo.has(joinRel(dir, "manage.py"))) {
+    const wsgiModule = (repo.subdirsOf.get(normalize(dir)) ?? []).map((sub) => joinRel(sub, "wsgi.py")).find((f) => repo.has(f));
+    if (wsgiModule) return { command: ["gunicorn", "--bind", `0.0.0.0:${listen}`, moduleName(dir, wsgiModule)], evidence: wsgiModule };
+  }
+  return undefined;
 }

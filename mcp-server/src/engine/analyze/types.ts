@@ -45,6 +45,11 @@ export const projectSchema = z.object({
   /** True when the project serves HTTP (web framework detected). */
   servesHttp: z.boolean(),
   /**
+   * How the project starts in a container (exec form), when the project says so: a declared console script,
+   * or the ASGI/WSGI app object found in its entry module. Absent when it cannot be told.
+   */
+  start: z.array(z.string()).optional(),
+  /**
    * Directory (relative to the root) that owns this project's lockfile and where `commands.install` must run,
    * when that is not `path` (a JS workspace member installs from the workspace root).
    */

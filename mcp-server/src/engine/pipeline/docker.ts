@@ -13,6 +13,8 @@ function dockerContext(job: ProjectJob) {
   const v = job.version;
   const port = p.port ?? (p.servesHttp ? 8080 : null);
   const http = p.servesHttp && port !== null;
+  // The image does not know the app's health route, so the check asks only that the server answers HTTP (any
+  // status): a 404 on "/" is a live server. Readiness on a real health path belongs to the orchestrator.
   const healthUrl = `http://127.0.0.1:${port}/`;
   const base = {
     port,
@@ -28,13 +30,13 @@ function dockerContext(job: ProjectJob) {
       return { ...base, image: bun ? "oven/bun:1.3-slim" : `node:${tag}`, user: bun ? "bun" : "node",
         corepack: p.packageManager === "pnpm" || p.packageManager === "yarn",
         manifests: ["package.json", ...base.lockfiles], cmd: [p.packageManager === "bun" ? "bun" : "npm", "start"],
-        healthcheck: http ? ["node", "-e", `fetch(${JSON.stringify(healthUrl)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`] : null,
+        healthcheck: http ? ["node", "-e", `fetch(${JSON.stringify(healthUrl)}).then(() => process.exit(0), () => process.exit(1))`] : null,
         pm: p.packageManager };
     }
     case "python": {
       const tag = v ? `${v}-slim` : CONTAINER_IMAGES.python!.tag;
-      return { ...base, image: `python:${tag}`, cmd: ["python", "-m", base.name.replace(/-/g, "_")],
-        healthcheck: http ? ["python", "-c", `import urllib.request; urllib.request.urlopen(${JSON.stringify(healthUrl)}, timeout=3)`] : null };
+      return { ...base, image: `python:${tag}`, cmd: p.start ?? ["python", "-m", base.name.replace(/-/g, "_")],
+        healthcheck: http ? ["python", "-c", `import http.client; c = http.client.HTTPConnection("127.0.0.1", ${port}, timeout=3); c.request("GET", "/"); c.getresponse()`] : null };
     }
     case "go":
       return { ...base, image: `golang:${v ? `${v}-bookworm` : CONTAINER_IMAGES.golang!.tag}`, runtime: "debian:bookworm-slim", cmd: ["/usr/local/bin/app"], healthcheck: null };
@@ -53,11 +55,11 @@ function dockerContext(job: ProjectJob) {
     }
     case "ruby":
       return { ...base, image: `ruby:${v ? `${v}-slim` : `${CONTAINER_IMAGES.ruby!.tag}-slim`}`, cmd: ["bundle", "exec", "rackup", "--host", "0.0.0.0", "--port", String(port ?? 9292)],
-        healthcheck: http ? ["ruby", "-rnet/http", "-e", `exit(Net::HTTP.get_response(URI(${JSON.stringify(healthUrl)})).is_a?(Net::HTTPSuccess) ? 0 : 1)`] : null };
+        healthcheck: http ? ["ruby", "-rnet/http", "-e", `Net::HTTP.get_response(URI(${JSON.stringify(healthUrl)}))`] : null };
     case "php":
       return { ...base, image: `php:${v ? `${v}-cli` : CONTAINER_IMAGES.php!.tag}`, composer: `composer:${CONTAINER_IMAGES.composer!.tag}`,
         cmd: ["php", "-S", `0.0.0.0:${port ?? 8080}`, "-t", "public"],
-        healthcheck: http ? ["php", "-r", `exit(@file_get_contents(${JSON.stringify(healthUrl)}) === false ? 1 : 0);`] : null };
+        healthcheck: http ? ["php", "-r", `exit(@fsockopen("127.0.0.1", ${port}) === false ? 1 : 0);`] : null };
   }
 }
 
@@ -71,7 +73,10 @@ export function renderDockerfiles(plan: PipelinePlan, engine: TemplateEngine): G
     files.push({ path: image.dockerfile, content: engine.render(`pipeline/docker/${TEMPLATE[job.project.language]}.Dockerfile`, ctx), kind: "dockerfile" });
     const dir = job.project.path === "." ? "" : `${job.project.path}/`;
     files.push({ path: `${dir}.dockerignore`, content: engine.render("pipeline/docker/dockerignore", { language: job.project.language }), kind: "dockerignore" });
-    plan.warnings.push(`${image.dockerfile}: generated; check its CMD (${JSON.stringify(ctx.cmd)}) starts your service${job.project.workspaceRoot ? " and that the build context has the workspace lockfile" : ""}`);
+    const cmdFromProject = job.project.start !== undefined && job.project.start === ctx.cmd;
+    plan.warnings.push(cmdFromProject
+      ? `${image.dockerfile}: generated; its CMD ${JSON.stringify(ctx.cmd)} is the entry point the project declares${job.project.workspaceRoot ? "; check that the build context has the workspace lockfile" : ""}`
+      : `${image.dockerfile}: generated; check its CMD (${JSON.stringify(ctx.cmd)}) starts your service${job.project.workspaceRoot ? " and that the build context has the workspace lockfile" : ""}`);
   }
   return files;
 }
