@@ -289,8 +289,19 @@ test("monorepos: one job per project, filtered by its paths (GitHub changes job,
     }
     const gl = parse(renderPipeline(a, { platform: "gitlab-ci" }, engine).files[0]!.content) as Record<string, { rules?: { changes?: { paths: string[] } }[] }>;
     for (const job of gh.plan.jobs.filter((j) => j.triggers.length > 0)) assert.ok(gl[job.id]?.rules?.[0]?.changes?.paths.includes(".gitlab-ci.yml"), fixture);
-    const jf = renderPipeline(a, { platform: "jenkins" }, engine).files[0]!.content;
+    const jenkins = renderPipeline(a, { platform: "jenkins" }, engine);
+    const jf = jenkins.files[0]!.content;
     assert.match(jf, /changeset '/, fixture);
+    // Image stages are filtered like their projects: each Build/Push stage names its project's paths.
+    for (const image of jenkins.plan.images.filter((i) => i.projectJob)) {
+      const owner = jenkins.plan.jobs.find((j) => j.id === image.projectJob)!;
+      const trigger = owner.triggers.find((t) => t.endsWith("/"));
+      if (!trigger) continue;
+      for (const stage of [`Build ${image.name}`, `Push ${image.name}`]) {
+        const block = jf.slice(jf.indexOf(`stage('${stage}')`), jf.indexOf("steps {", jf.indexOf(`stage('${stage}')`)));
+        assert.ok(block.includes(`changeset '${trigger}**'`), `${fixture}: ${stage} filtered by ${trigger}`);
+      }
+    }
   }
 });
 

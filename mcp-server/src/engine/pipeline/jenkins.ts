@@ -29,14 +29,20 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
     };
   });
   const registry = plan.registry ?? null;
-  const images = plan.images.map((image) => ({
+  const images = plan.images.map((image) => {
+    const owner = plan.jobs.find((job) => job.id === image.projectJob);
+    return {
     id: image.id,
     label: `Build ${image.name}`,
+    pushLabel: `Push ${image.name}`,
+    // In a monorepo an image is rebuilt and pushed only when its project's paths changed, like its project stage.
+    changesets: plan.monorepo && owner && owner.triggers.length > 0 ? changesets(owner.triggers) : [],
     ref: `${registry ?? "registry.example.invalid"}/${image.name}`,
     build: `docker build --pull --tag "$IMAGE:$GIT_COMMIT" --tag "$IMAGE:$(printf '%s' "$BRANCH_NAME" | tr -c 'A-Za-z0-9_.-' '-')" --file ${shellWord(image.dockerfile)} ${shellWord(image.context)}`,
     scan: `docker run --rm -v /var/run/docker.sock:/var/run/docker.sock ${containerImage("trivy")} image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed "$IMAGE:$GIT_COMMIT"`,
     push: `docker push --all-tags "$IMAGE"`,
-  }));
+    };
+  });
   const deploy = plan.stages.includes("deploy")
     ? ["staging", "production"].map((env) => ({
         env,
@@ -59,7 +65,7 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
     deploy,
   });
   nextSteps.push("Use a Multibranch Pipeline job (the when { branch } and changeset conditions need it) with the Pipeline, Docker Pipeline and Credentials Binding plugins; agents need Docker.");
-  if (plan.monorepo) nextSteps.push("Project stages run when their paths changed since the previous build of the same branch or pull request; builds without a changelog (the first one, manual or timer builds) run every project.");
+  if (plan.monorepo) nextSteps.push("Project and image stages run when their paths changed since the previous build of the same branch or pull request; builds without a changelog (the first one, manual or timer builds) run every project.");
   if (images.length > 0) {
     nextSteps.push("Add a 'Username with password' credential with id registry-credentials for the container registry" + (registry ? ` ${registry}.` : "; re-run with --registry <host/namespace> to replace the placeholder registry.example.invalid."));
   }
