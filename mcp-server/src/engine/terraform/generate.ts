@@ -97,7 +97,7 @@ function commonRootVariables(input: TerraformPlanInput): RootVariable[] {
 type ArgValue =
   | { kind: "expr"; expr: string }
   | { kind: "var"; name: string }
-  | { kind: "module"; module: string; output: string; list: boolean };
+  | { kind: "module"; module: string; output: string };
 
 /** Root variables and module arguments of one environment's root module. */
 function rootModule(input: TerraformPlanInput, interfaces: Map<ModuleName, ModuleInterface>) {
@@ -140,7 +140,7 @@ function argument(binding: Binding, input: TerraformPlanInput, declare: (v: Root
       return { kind: "var", name: binding.variable.name };
     case "module":
       if (input.modules.includes(binding.module)) {
-        return { kind: "module", module: binding.module, output: identifier(binding.output), list: binding.list ?? false };
+        return { kind: "module", module: binding.module, output: identifier(binding.output) };
       }
       declare(binding.fallback);
       return { kind: "var", name: binding.fallback.name };

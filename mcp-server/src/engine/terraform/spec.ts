@@ -69,21 +69,21 @@ export interface RootVariableSpec {
  * - `expr`: a fixed root expression;
  * - `sized`: a root variable whose value each environment's terraform.tfvars sets (per profile or per env index);
  * - `module`: another module's output when that module is generated too, else a root variable the user sets
- *   (so any subset of modules stays valid); `list` wraps a single output into a one-element list;
+ *   (so any subset of modules stays valid);
  * - `user`: a root variable only the user can know (an Entra group id), set in terraform.tfvars.
  */
 export type Binding =
   | { kind: "expr"; expr: RootExpr }
   | { kind: "sized"; variable: RootVariableSpec; values: Record<Profile, TfValue> | ((index: number) => TfValue) }
-  | { kind: "module"; module: ModuleName; output: string; list?: boolean; fallback: RootVariableSpec }
+  | { kind: "module"; module: ModuleName; output: string; fallback: RootVariableSpec }
   | { kind: "user"; variable: RootVariableSpec };
 
 export type ModuleBindings = Record<string, Binding>;
 
 const sized = (name: string, type: VarType, description: string, values: Record<Profile, TfValue> | ((index: number) => TfValue)): Binding =>
   ({ kind: "sized", variable: { name, type, description }, values });
-const fromModule = (module: ModuleName, output: string, name: string, type: VarType, description: string, list = false): Binding =>
-  ({ kind: "module", module, output, list, fallback: { name, type, description } });
+const fromModule = (module: ModuleName, output: string, name: string, type: VarType, description: string): Binding =>
+  ({ kind: "module", module, output, fallback: { name, type, description } });
 const expr = (e: RootExpr): Binding => ({ kind: "expr", expr: e });
 
 /** Each environment gets its own /16 so environments can later be peered without overlap. */
