@@ -82,17 +82,20 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
         ["kubectl", "get", "service", n.service, n.preview, "-n", namespace, "-o", "custom-columns=NAME:.metadata.name,COLOR:.spec.selector.color"],
       ],
     });
+    // Promotion and rollback are the same switch: the live Service to the other colour, the preview to the old one.
+    const flip = (live: "blue" | "green", next: "blue" | "green") => [
+      k.selectColor(settings, namespace, n.service, next, live),
+      k.selectColor(settings, namespace, n.preview, live),
+    ];
     out.push({
       title: "Promote",
       note: `Switch the live Service ${n.service} to the idle colour after the preview (${n.preview}) passed its checks; ${n.preview} should then select the other colour.`,
       commands: [
         ["kubectl", "get", "service", n.service, "-n", namespace, "-o", "jsonpath={.spec.selector.color}"],
         comment("blue is live → promote green"),
-        k.selectColor(settings, namespace, n.service, "green", "blue"),
-        k.selectColor(settings, namespace, n.preview, "blue"),
+        ...flip("blue", "green"),
         comment("green is live → promote blue"),
-        k.selectColor(settings, namespace, n.service, "blue", "green"),
-        k.selectColor(settings, namespace, n.preview, "green"),
+        ...flip("green", "blue"),
       ],
     });
     out.push({
@@ -101,11 +104,9 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
       commands: [
         ["kubectl", "get", "service", n.service, "-n", namespace, "-o", `jsonpath={.metadata.annotations.${PREVIOUS_COLOR}}`],
         comment("green was promoted → back to blue"),
-        k.selectColor(settings, namespace, n.service, "blue", "green"),
-        k.selectColor(settings, namespace, n.preview, "green"),
+        ...flip("green", "blue"),
         comment("blue was promoted → back to green"),
-        k.selectColor(settings, namespace, n.service, "green", "blue"),
-        k.selectColor(settings, namespace, n.preview, "blue"),
+        ...flip("blue", "green"),
       ],
     });
   } else if (strategy === "canary") {
