@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import semver from "semver";
+import { namedExport } from "../core/interop.ts";
 
 export const PROVIDERS = ["aws", "gcp", "azure"] as const;
 export type CloudProvider = (typeof PROVIDERS)[number];
@@ -47,7 +48,11 @@ export async function resolveTerraformVersion(resolveLatest: boolean, signal?: A
   });
   let timer: NodeJS.Timeout | undefined;
   try {
-    const { getRelease } = await import("@hashicorp/js-releases");
+    const getRelease = namedExport<typeof import("@hashicorp/js-releases").getRelease>(
+      await import("@hashicorp/js-releases"),
+      "getRelease",
+      "@hashicorp/js-releases",
+    );
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`timed out after ${RESOLVE_TIMEOUT_MS / 1000} s`)), RESOLVE_TIMEOUT_MS);
       timer.unref();

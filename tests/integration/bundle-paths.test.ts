@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { tempDir } from "../helpers.ts";
+import { CLI_BUNDLE, REPO } from "./support.ts";
+
+// Code paths that import CommonJS packages lazily behave differently in the esbuild bundle than from the sources
+// (a bundled CommonJS module exposes its exports only on `default`), so they are exercised here, in the shipped copy.
+const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BUNDLE, ...args], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
+
+function expressService(): string {
+  const root = tempDir("sd-bundle-docker-");
+  writeFileSync(join(root, "package.json"), JSON.stringify({ name: "s", scripts: { start: "node i.js" }, dependencies: { express: "^4" } }));
+  writeFileSync(join(root, "i.js"), "require('express')().listen(3000);\n");
+  return root;
+}
+
+describe("shipped bundle: lazily loaded dependencies", () => {
+  for (const platform of ["github-actions", "gitlab-ci", "jenkins", "circleci"]) {
+    it(`generates and validates a Dockerfile on ${platform}`, () => {
+      const run = cli("pipeline", expressService(), "--platform", platform, "--stages", "test,docker", "--dry-run", "--json");
+      assert.equal(run.status, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as { files: { path: string }[]; validations: { path: string; validator: string; ok: boolean }[] };
+      assert.ok(result.files.some((f) => f.path === "Dockerfile"), "a Dockerfile is planned");
+      const dockerfile = result.validations.find((v) => v.path === "Dockerfile" && v.validator === "dockerfile-utils");
+      assert.ok(dockerfile, "the Dockerfile went through dockerfile-utils");
+      assert.equal(dockerfile.ok, true);
+    });
+  }
+
+  it("--resolve-latest reaches @hashicorp/js-releases (offline it falls back for a network reason, not a missing export)", () => {
+    const run = cli("terraform", tempDir("sd-bundle-tf-"), "--provider", "aws", "--resolve-latest", "--dry-run", "--json");
+    assert.equal(run.status, 0, run.stderr);
+    const warnings = (JSON.parse(run.stdout) as { warnings: string[] }).warnings.join("\n");
+    assert.doesNotMatch(warnings, /not a function|has no export|is undefined/);
+  });
+});
