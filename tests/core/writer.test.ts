@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
@@ -8,6 +8,7 @@ import { InputError } from "../../mcp-server/src/engine/core/types.ts";
 import { applyWrites } from "../../mcp-server/src/engine/writer/apply.ts";
 import { validateAndWrite } from "../../mcp-server/src/engine/writer/index.ts";
 import { MANIFEST_PATH } from "../../mcp-server/src/engine/writer/manifest.ts";
+import { SafeRoot } from "../../mcp-server/src/engine/writer/safe-fs.ts";
 import { assertSafeSegment, isInside, normaliseRelativePath, resolveInsideRoot } from "../../mcp-server/src/engine/writer/paths.ts";
 import { silent, tempDir } from "../helpers.ts";
 
@@ -95,19 +96,20 @@ describe("writer: plan and apply", () => {
   });
 
   it("is all-or-nothing: a failure midway restores files already written and removes new directories", () => {
-    const root = tempDir();
+    const root = realpathSync(tempDir());
     writeFileSync(join(root, "keep.txt"), "original\n");
     const writes = [
-      { absolutePath: join(root, "keep.txt"), content: "changed\n", previous: "original\n" },
-      { absolutePath: join(root, "new/dir/x.txt"), content: "x\n", previous: undefined },
-      { absolutePath: join(root, "third.txt"), content: "3\n", previous: undefined },
+      { path: "keep.txt", content: "changed\n", existed: true },
+      { path: "new/dir/x.txt", content: "x\n", existed: false },
+      { path: "third.txt", content: "3\n", existed: false },
     ];
-    assert.throws(() => applyWrites(writes, (_w, index) => {
-      if (index === 2) throw new Error("disk full (simulated)");
+    assert.throws(() => applyWrites(new SafeRoot(root), writes, (label) => {
+      if (label === "wrote new/dir/x.txt") throw new Error("disk full (simulated)");
     }), /disk full/);
     assert.equal(readFileSync(join(root, "keep.txt"), "utf8"), "original\n");
     assert.equal(existsSync(join(root, "new")), false);
     assert.equal(existsSync(join(root, "third.txt")), false);
+    assert.deepEqual(readdirSync(root), ["keep.txt"], "no journal, temp file or backup is left behind");
   });
 });
 

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import type { Capability, CliOption } from "../engine/core/capability.ts";
 import { commonCliOptions } from "../engine/core/capability.ts";
-import { describeZodError } from "../engine/core/errors.ts";
+import { describeFileSystemError, describeZodError } from "../engine/core/errors.ts";
 import { exitCodeFor, summarise } from "../engine/core/summary.ts";
 import { InputError } from "../engine/core/types.ts";
 import { CAPABILITIES } from "../engine/index.ts";
@@ -78,6 +78,13 @@ function addSubcommand(program: Command, capability: Capability, io: Io, setExit
       if (error instanceof InputError) {
         io.stderr(`senior-devops ${capability.cli.command}: ${error.message}\nNothing was written.\n`);
         setExitCode(EXIT_BAD_INPUT);
+        return;
+      }
+      // File-system trouble (read-only, full, ulimit, symlink loops, another run's lock…) is a message, not a stack.
+      const failure = describeFileSystemError(error);
+      if (failure) {
+        io.stderr(`senior-devops ${capability.cli.command}: ${failure.message}\n${failure.nothingWritten ? "Nothing was written.\n" : ""}`);
+        setExitCode(failure.exitCode);
         return;
       }
       throw error;

@@ -1,6 +1,6 @@
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { describeZodError } from "../engine/core/errors.ts";
+import { describeFileSystemError, describeZodError } from "../engine/core/errors.ts";
 import { summarise } from "../engine/core/summary.ts";
 import { InputError, type RunContext, toolResultSchema } from "../engine/core/types.ts";
 import { CAPABILITIES } from "../engine/index.ts";
@@ -47,6 +47,8 @@ export async function callTool(name: string, args: Record<string, unknown>, cont
     if (error instanceof InputError) {
       return { isError: true, content: [{ type: "text", text: `${error.message}\nNothing was written.` }] };
     }
+    const failure = describeFileSystemError(error);
+    if (failure) return { isError: true, content: [{ type: "text", text: `${failure.message}${failure.nothingWritten ? "\nNothing was written." : ""}` }] };
     return { isError: true, content: [{ type: "text", text: `internal error in ${name}: ${(error as Error).stack ?? String(error)}` }] };
   }
 }

@@ -9,3 +9,65 @@ export function describeZodError(error: ZodError): string {
     })
     .join("\n");
 }
+
+/**
+ * A run that could not complete for a reason outside the input: a read-only or full file system, a file size
+ * limit, missing permissions, another run holding the repository's lock. The adapters print the message (no stack)
+ * and exit 1 / return isError. `nothingWritten` is false only when a rollback could not finish either.
+ */
+export class RunFailure extends Error {
+  override name = "RunFailure";
+  readonly nothingWritten: boolean;
+  constructor(message: string, options: { nothingWritten?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.nothingWritten = options.nothingWritten ?? true;
+  }
+}
+
+/** The repository's shape is in the way (input-like: exit 2): dangling or looping symlinks, a file for a directory. */
+const SHAPE_ERRORS: Record<string, string> = {
+  ENOENT: "does not exist (a dangling symlink, or it was removed while the run was reading)",
+  ELOOP: "is a symlink loop (or a symlink where none may be)",
+  ENOTDIR: "has a file where a directory is expected",
+  EISDIR: "is a directory where a file is expected",
+  ENAMETOOLONG: "is a name too long for this file system",
+};
+
+/** The environment refused (exit 1). */
+const ENVIRONMENT_ERRORS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large for the limits of this process (ulimit -f) or file system",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files on the system",
+  EIO: "input/output error",
+  EBUSY: "the file or device is busy",
+  EXDEV: "crosses file systems",
+};
+
+export interface UserFacingError {
+  message: string;
+  /** 1: the run failed; 2: bad input (README "Exit codes"). */
+  exitCode: 1 | 2;
+  nothingWritten: boolean;
+}
+
+/**
+ * Turns a file-system error from anywhere in a run into a one-line message naming the path and the cause, with
+ * its exit code; undefined for errors that are bugs (the adapters report those as internal errors).
+ */
+export function describeFileSystemError(error: unknown): UserFacingError | undefined {
+  if (error instanceof RunFailure) return { message: error.message, exitCode: 1, nothingWritten: error.nothingWritten };
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (!e || typeof e.code !== "string") return undefined;
+  const path = typeof e.path === "string" ? e.path.replace(/^\/proc\/self\/fd\/\d+\//, "…/") : undefined;
+  const action = e.syscall ? `${e.syscall} ` : "";
+  const shape = SHAPE_ERRORS[e.code];
+  if (shape) return { message: `cannot ${action}${path ?? "a path"}: it ${shape} (${e.code})`, exitCode: 2, nothingWritten: true };
+  const environment = ENVIRONMENT_ERRORS[e.code];
+  if (environment) return { message: `cannot ${action}${path ?? "a path"}: ${environment} (${e.code})`, exitCode: 1, nothingWritten: true };
+  return undefined;
+}

@@ -22,6 +22,23 @@ export function readManifest(realRoot: string): { manifest: Manifest; warning?: 
   } catch {
     return { manifest: { version: 1, files: {} } };
   }
+  return parseManifest(text);
+}
+
+/** The manifest read without following links (a symlinked or missing manifest is no manifest). */
+export function readManifestSafely(safe: { readFile(rel: string): string | undefined }): { manifest: Manifest; warning?: string } {
+  let text: string | undefined;
+  try {
+    text = safe.readFile(MANIFEST_PATH);
+  } catch {
+    text = undefined;
+    return { manifest: { version: 1, files: {} }, warning: `${MANIFEST_PATH} is not a regular file inside the repository; treating every existing file as user-owned` };
+  }
+  if (text === undefined) return { manifest: { version: 1, files: {} } };
+  return parseManifest(text);
+}
+
+function parseManifest(text: string): { manifest: Manifest; warning?: string } {
   try {
     return { manifest: manifestSchema.parse(JSON.parse(text)) };
   } catch {

@@ -46,7 +46,16 @@ export function resolveInsideRoot(root: string, relativePath: string): string {
       exists = false;
     }
     if (exists) {
-      const real = realpathSync(probe);
+      let real: string;
+      try {
+        real = realpathSync(probe);
+      } catch (error) {
+        const at = relative(realRoot, probe) || ".";
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new InputError(`output path ${rel} goes through ${at}, a dangling symlink; remove it or point it inside the repository`);
+        if (code === "ELOOP") throw new InputError(`output path ${rel} goes through ${at}, a symlink loop`);
+        throw error;
+      }
       if (!isInside(realRoot, real)) throw new InputError(`output path ${rel} resolves outside the target root (through a symlink)`);
       if (probe === target && lstatSync(probe).isSymbolicLink()) {
         throw new InputError(`output path ${rel} is a symlink; refusing to write through it`);

@@ -1,8 +1,8 @@
 import { createTwoFilesPatch } from "diff";
-import { readFileSync } from "node:fs";
 import type { FileAction, GeneratedFile } from "../core/types.ts";
 import { type Manifest, sha256 } from "./manifest.ts";
 import { normaliseRelativePath, resolveInsideRoot } from "./paths.ts";
+import type { SafeRoot } from "./safe-fs.ts";
 
 export interface PlannedFile {
   path: string;
@@ -21,14 +21,6 @@ export function unifiedDiff(path: string, before: string, after: string): string
   return patch.length > MAX_DIFF_CHARS ? `${patch.slice(0, MAX_DIFF_CHARS)}\n… diff truncated (${patch.length} characters)\n` : patch;
 }
 
-function readExisting(absolutePath: string): string | undefined {
-  try {
-    return readFileSync(absolutePath, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-}
 
 /**
  * Decides, for every generated file, what writing it would mean — without touching the disk:
@@ -37,14 +29,15 @@ function readExisting(absolutePath: string): string | undefined {
  * - update: differs, and either the file is exactly what we generated last time (manifest hash) or `force`;
  * - conflict: differs and the user owns it (edited, or never ours) — reported with a diff, never written.
  */
-export function planFiles(realRoot: string, files: GeneratedFile[], manifest: Manifest, force: boolean, dryRun: boolean): PlannedFile[] {
+export function planFiles(safe: SafeRoot, files: GeneratedFile[], manifest: Manifest, force: boolean, dryRun: boolean): PlannedFile[] {
   const seen = new Set<string>();
   return files.map((file) => {
     const path = normaliseRelativePath(file.path);
     if (seen.has(path)) throw new Error(`generator produced ${path} twice`);
     seen.add(path);
-    const absolutePath = resolveInsideRoot(realRoot, path);
-    const previous = readExisting(absolutePath);
+    const absolutePath = resolveInsideRoot(safe.root, path);
+    // Read without following links in any component (a symlinked file or directory is refused, not read).
+    const previous = safe.readFile(path);
     if (previous === undefined) {
       return { path, absolutePath, action: "create", content: file.content, diff: dryRun ? unifiedDiff(path, "", file.content) : undefined };
     }
