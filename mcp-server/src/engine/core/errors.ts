@@ -18,9 +18,12 @@ export function describeZodError(error: ZodError): string {
 export class RunFailure extends Error {
   override name = "RunFailure";
   readonly nothingWritten: boolean;
-  constructor(message: string, options: { nothingWritten?: boolean; cause?: unknown } = {}) {
+  /** 2 when the repository's own shape refused the run (a symlink planted mid-run), else 1. */
+  readonly exitCode: 1 | 2;
+  constructor(message: string, options: { nothingWritten?: boolean; cause?: unknown; exitCode?: 1 | 2 } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.nothingWritten = options.nothingWritten ?? true;
+    this.exitCode = options.exitCode ?? 1;
   }
 }
 
@@ -60,7 +63,7 @@ export interface UserFacingError {
  * its exit code; undefined for errors that are bugs (the adapters report those as internal errors).
  */
 export function describeFileSystemError(error: unknown): UserFacingError | undefined {
-  if (error instanceof RunFailure) return { message: error.message, exitCode: 1, nothingWritten: error.nothingWritten };
+  if (error instanceof RunFailure) return { message: error.message, exitCode: error.exitCode, nothingWritten: error.nothingWritten };
   const e = error as NodeJS.ErrnoException | undefined;
   if (!e || typeof e.code !== "string") return undefined;
   const path = typeof e.path === "string" ? e.path.replace(/^\/proc\/self\/fd\/\d+\//, "…/") : undefined;

@@ -9,10 +9,16 @@ import { kubectlBinary } from "./kubectl.ts";
 /** Writes rendered files into a temp directory so kubectl can read a tree that is not (yet) on disk. */
 export function materialise(files: GeneratedFile[]): string {
   const dir = mkdtempSync(join(tmpdir(), "senior-devops-deploy-"));
-  for (const file of files) {
-    const target = join(dir, ...file.path.split("/"));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, file.content);
+  try {
+    for (const file of files) {
+      const target = join(dir, ...file.path.split("/"));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.content);
+    }
+  } catch (error) {
+    // A full or size-limited TMPDIR (ENOSPC, EFBIG) must not leave the half-written copy behind.
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   return dir;
 }

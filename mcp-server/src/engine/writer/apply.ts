@@ -59,13 +59,17 @@ function explain(error: unknown, path: string): string {
  * created removed (only if they still hold what the run wrote), temp files and created directories removed.
  * Returns problems it could not fix (empty = fully restored).
  */
-function rollBack(safe: SafeRoot, journal: Journal): string[] {
+function rollBack(safe: SafeRoot, journal: Journal): { problems: string[]; unreachable: string[] } {
   const problems: string[] = [];
+  const unreachable: string[] = [];
   const attempt = (what: string, fn: () => void) => {
     try {
       fn();
     } catch (error) {
-      problems.push(`${what}: ${explain(error, what)}`);
+      // A symlink or file now stands where our directory was: what we wrote went with the directory (the one we
+      // held, inside the root); the path itself holds nothing of ours to undo, and it must not be followed.
+      if (error instanceof InputError) unreachable.push(what);
+      else problems.push(`${what}: ${explain(error, what)}`);
     }
   };
   for (const entry of [...journal.entries].reverse()) {
@@ -87,7 +91,7 @@ function rollBack(safe: SafeRoot, journal: Journal): string[] {
     }
   }
   for (const dir of [...journal.createdDirs].reverse()) attempt(dir, () => safe.rmdirIfEmpty(dir));
-  return problems;
+  return { problems, unreachable: unreachable.filter((p) => !TEMP_NAME.test(p) && !journal.createdDirs.includes(p)) };
 }
 
 function cleanUp(safe: SafeRoot, journal: Journal): void {
@@ -118,7 +122,7 @@ export function recoverInterruptedRun(safe: SafeRoot): string | undefined {
     safe.unlink(JOURNAL_PATH);
     return `an earlier run (pid ${journal.pid}) was interrupted after writing all its files; its leftovers were cleaned up`;
   }
-  const problems = rollBack(safe, journal);
+  const { problems } = rollBack(safe, journal);
   if (problems.length > 0) {
     throw new RunFailure(`an earlier run (pid ${journal.pid}) was interrupted and could not be rolled back completely:\n  ${problems.join("\n  ")}\n${JOURNAL_PATH} is kept so the next run tries again`, { nothingWritten: false });
   }
@@ -200,7 +204,7 @@ export function applyWrites(safe: SafeRoot, writes: FileWrite[], step?: (label: 
     writeJournal(safe, { ...journal, state: "committed" });
     after("committed");
   } catch (error) {
-    const problems = rollBack(safe, journal);
+    const { problems, unreachable } = rollBack(safe, journal);
     let journalGone = false;
     if (problems.length === 0) {
       try {
@@ -215,8 +219,11 @@ export function applyWrites(safe: SafeRoot, writes: FileWrite[], step?: (label: 
     if (problems.length > 0 || !journalGone) {
       throw new RunFailure(`could not write ${cause}\nthe rollback is incomplete${problems.length ? `:\n  ${problems.join("\n  ")}` : ""}\n${JOURNAL_PATH} is kept: the next run finishes the rollback`, { nothingWritten: false, cause: error });
     }
-    if (error instanceof InputError) throw new InputError(`${cause}\nevery file this run had written was restored`);
-    throw new RunFailure(`could not write ${cause}\nevery file this run had written was restored`, { cause: error });
+    const restored = unreachable.length === 0
+      ? "every file this run had written was restored"
+      : `every file this run had written was restored, except ${unreachable.join(", ")}: a directory on the way was replaced during the run, and those files are in that directory, wherever it was moved (never outside through a link)`;
+    const shape = error instanceof InputError;
+    throw new RunFailure(`${shape ? "refused: " : "could not write "}${cause}\n${restored}`, { cause: error, exitCode: shape ? 2 : 1, nothingWritten: unreachable.length === 0 });
   }
   // Committed: from here on a crash only leaves backups that the next run removes.
   cleanUp(safe, journal);
