@@ -65,12 +65,18 @@ export interface UserFacingError {
 export function describeFileSystemError(error: unknown): UserFacingError | undefined {
   if (error instanceof RunFailure) return { message: error.message, exitCode: error.exitCode, nothingWritten: error.nothingWritten };
   const e = error as NodeJS.ErrnoException | undefined;
-  if (!e || typeof e.code !== "string") return undefined;
-  const path = typeof e.path === "string" ? e.path.replace(/^\/proc\/self\/fd\/\d+\//, "…/") : undefined;
-  const action = e.syscall ? `${e.syscall} ` : "";
-  const shape = SHAPE_ERRORS[e.code];
-  if (shape) return { message: `cannot ${action}${path ?? "a path"}: it ${shape} (${e.code})`, exitCode: 2, nothingWritten: true };
-  const environment = ENVIRONMENT_ERRORS[e.code];
-  if (environment) return { message: `cannot ${action}${path ?? "a path"}: ${environment} (${e.code})`, exitCode: 1, nothingWritten: true };
+  const cause = describeErrno(e);
+  if (!e || !cause) return undefined;
+  const path = typeof e.path === "string" ? ` ${e.path.replace(/^\/proc\/self\/fd\/\d+\//, "…/")}` : "";
+  const prefix = `cannot ${e.syscall ?? "access"}${path}`;
+  return { message: cause.shape ? `${prefix}: it ${cause.text}` : `${prefix}: ${cause.text}`, exitCode: cause.shape ? 2 : 1, nothingWritten: true };
+}
+
+/** What an errno means for a person ("no space left on the device (ENOSPC)"), and whether it is the repository's shape. */
+export function describeErrno(error: unknown): { text: string; shape: boolean } | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== "string") return undefined;
+  if (SHAPE_ERRORS[code]) return { text: `${SHAPE_ERRORS[code]} (${code})`, shape: true };
+  if (ENVIRONMENT_ERRORS[code]) return { text: `${ENVIRONMENT_ERRORS[code]} (${code})`, shape: false };
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { describeFileSystemError, RunFailure } from "../core/errors.ts";
+import { describeErrno, RunFailure } from "../core/errors.ts";
 import { InputError } from "../core/types.ts";
 import { sha256 } from "./manifest.ts";
 import { baseOf, parentOf, type SafeRoot } from "./safe-fs.ts";
@@ -50,8 +50,8 @@ function writeJournal(safe: SafeRoot, journal: Journal): void {
 /** Where a failure happened, as a message that names the repository path rather than a file descriptor. */
 function explain(error: unknown, path: string): string {
   if (error instanceof InputError || error instanceof RunFailure) return error.message;
-  const described = describeFileSystemError(error);
-  return described ? `${path}: ${described.message.replace(/^cannot \w+ \S+: (it )?/, "")}` : `${path}: ${(error as Error).message}`;
+  const described = describeErrno(error);
+  return described ? `${path}: ${described.shape ? "it " : ""}${described.text}` : `${path}: ${(error as Error).message}`;
 }
 
 /**

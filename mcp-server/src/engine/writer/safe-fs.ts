@@ -34,7 +34,9 @@ interface Dir {
  *   After each create/rename the held directory's current path is checked to be the expected one inside the root.
  *   Residual race: a directory of the tree that someone *moves* (rename(2), not replace) out of the root between
  *   that check and our operation still receives that one operation (it is the directory we opened inside the
- *   root); the check right after it detects the move and the run is rolled back, so nothing we wrote stays there.
+ *   root). The check right after it detects the move: a created temp file is taken back at once, but a rename
+ *   that had already landed stays in the moved directory with its backup link, and the run is rolled back as far
+ *   as the paths inside the root still reach. A directory replaced by a symlink never receives anything.
  * - Elsewhere: each component is lstat-ed immediately before the operation (no symlinks, real directories), which
  *   leaves a window of a few microseconds between the check and the system call.
  */
@@ -209,7 +211,12 @@ export class SafeRoot {
       } finally {
         closeSync(fd);
       }
-      this.verify(dir);
+      try {
+        this.verify(dir);
+      } catch (error) {
+        unlinkSync(this.at(dir, name)); // the directory left the root under us: take back what we put in it
+        throw error;
+      }
     }, onCreateDir ?? (() => undefined));
   }
 
