@@ -124,7 +124,7 @@ describe("file-system errors become messages (shipped CLI)", () => {
     const run = spawnSync("bash", ["-c", `ulimit -f 2; exec node "$CLI" deploy "$ROOT" ${DEPLOY_NEXT.join(" ")} -q`], {
       env: { ...process.env, ROOT: root, CLI: CLI_BUNDLE, TMPDIR: tmp }, encoding: "utf8",
     });
-    assertClean("EFBIG", { code: run.status, stderr: run.stderr }, 1, /file too large .* \(EFBIG\)/);
+    assertClean("EFBIG", { code: run.status, stderr: run.stderr }, 1, /cannot copy the rendered files into .* for the kustomize check: file too large .* \(EFBIG\)/);
     assert.deepEqual(snapshot(root), before);
     assert.deepEqual(readdirSync(tmp), [], "a temp directory was left in TMPDIR");
   });

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { describeErrno, RunFailure } from "../core/errors.ts";
 import type { GeneratedFile, Validation } from "../core/types.ts";
 import { validateKubernetes } from "../validate/kubernetes.ts";
 import { kubectlBinary } from "./kubectl.ts";
@@ -18,7 +19,9 @@ export function materialise(files: GeneratedFile[]): string {
   } catch (error) {
     // A full or size-limited TMPDIR (ENOSPC, EFBIG) must not leave the half-written copy behind.
     rmSync(dir, { recursive: true, force: true });
-    throw error;
+    const cause = describeErrno(error);
+    if (!cause) throw error;
+    throw new RunFailure(`cannot copy the rendered files into ${tmpdir()} for the kustomize check: ${cause.text}`, { cause: error });
   }
   return dir;
 }
