@@ -21,6 +21,8 @@ export interface TerraformPlanInput {
   costCenter: string;
   /** CI platform the README describes; default none. */
   ci?: "github-actions" | "gitlab-ci" | "none";
+  /** Branch whose pipelines may plan and (GitLab) apply; the bootstrap's OIDC trust names it. Default main. */
+  defaultBranch?: string;
 }
 
 /** A module's interface as declared by its rendered variables.tf/outputs.tf (parsed, never hand-copied). */
@@ -274,6 +276,10 @@ export async function generateTerraform(engine: TemplateEngine, input: Terraform
     tf(`${bootstrapDir}/versions.tf`, engine.render("terraform/versions.tf", versionsContext(provider, [])), bootstrapDir),
     tf(`${bootstrapDir}/terraform.tfvars`, engine.render("terraform/terraform.tfvars", tfvarsContext(bootstrapVars, "shared", 0)), bootstrapDir, "tfvars"),
   );
+  if (input.ci && input.ci !== "none") {
+    // CI's OIDC trust: the identity provider, a read-only plan identity and an apply identity, per cloud.
+    files.push(tf(`${bootstrapDir}/ci.tf`, engine.render(`terraform/${provider}/bootstrap/ci.tf`, { ci: input.ci }), bootstrapDir));
+  }
   for (const v of bootstrapVars) if (!v.value) requiredInputs.push(`${bootstrapDir}/terraform.tfvars: ${v.name} (${v.description})`);
 
   files.push({ path: `${INFRA_DIR}/.gitignore`, kind: "text", content: engine.render("terraform/gitignore", {}) });
@@ -309,6 +315,20 @@ function bootstrapVariables(input: TerraformPlanInput, state: ReturnType<typeof 
     );
   } else {
     vars.push({ name: "state_bucket_name", type: "string", description: "Globally unique name of the state bucket.", value: () => state.bucket });
+  }
+  if (input.ci && input.ci !== "none") {
+    const github = input.ci === "github-actions";
+    vars.push(
+      {
+        name: "ci_repository", type: "string",
+        description: github ? "GitHub repository (owner/name) whose workflows may plan and apply." : "GitLab project path (group/project) whose pipelines may plan and apply.",
+      },
+      { name: "ci_default_branch", type: "string", description: "Default branch: its pipelines plan (and on GitLab apply).", value: () => input.defaultBranch ?? "main" },
+      { name: "ci_environments", type: "list(string)", description: "Deployment environments whose jobs may assume the apply identity.", value: () => input.environments },
+    );
+    if (!github) {
+      vars.push({ name: "ci_gitlab_url", type: "string", description: "GitLab instance URL: the OIDC issuer and audience.", value: () => "https://gitlab.com" });
+    }
   }
   return vars;
 }
