@@ -5,7 +5,7 @@ import {
   BINDINGS, type Binding, MODULE_TITLES, MODULES, type ModuleName, profileOf, providersFor,
   type RootVariableSpec, type TfValue, type VarType,
 } from "./spec.ts";
-import { type CloudProvider, VERSION_TABLE } from "./versions.ts";
+import { type CloudProvider, LINT_TABLE, VERSION_TABLE } from "./versions.ts";
 import { loadHclParser } from "../validate/wasm.ts";
 
 export const INFRA_DIR = "infrastructure";
@@ -283,6 +283,7 @@ export async function generateTerraform(engine: TemplateEngine, input: Terraform
   for (const v of bootstrapVars) if (!v.value) requiredInputs.push(`${bootstrapDir}/terraform.tfvars: ${v.name} (${v.description})`);
 
   files.push({ path: `${INFRA_DIR}/.gitignore`, kind: "text", content: engine.render("terraform/gitignore", {}) });
+  files.push({ path: `${INFRA_DIR}/.tflint.hcl`, kind: "text", content: engine.render("terraform/tflint.hcl", { ruleset: LINT_TABLE.rulesets[provider] }) });
   files.push({
     path: `${INFRA_DIR}/README.md`,
     kind: "markdown",
