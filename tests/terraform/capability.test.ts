@@ -132,7 +132,7 @@ describe("terraform-scaffolder capability", () => {
         provider, environments: ["staging", "production"], modules: ["storage"], service: "shop-api",
         region: provider === "aws" ? "eu-west-1" : provider === "gcp" ? "europe-west4" : "westeurope", team: "t", costCenter: "c", ci: "github-actions",
       });
-      const ciTf = files.find((f) => f.path === "infrastructure/bootstrap/ci.tf")!;
+      const ciTf = files.find((f) => f.path === "infrastructure/bootstrap/outputs.tf")!;
       for (const name of needed) assert.match(ciTf.content, new RegExp(`description = "Secret ${name}\\b`), `bootstrap output for ${name}`);
     }
   });

@@ -259,7 +259,8 @@ export async function generateTerraform(engine: TemplateEngine, input: Terraform
         container: state.container,
       }), dir),
       tf(`${dir}/variables.tf`, engine.render("terraform/variables.tf", variablesContext(variables)), dir),
-      tf(`${dir}/versions.tf`, engine.render("terraform/versions.tf", versionsContext(provider, input.modules)), dir),
+      // The root configures only its cloud's provider; random is the database module's own (declared there).
+      tf(`${dir}/versions.tf`, engine.render("terraform/versions.tf", versionsContext(provider, [])), dir),
       tf(`${dir}/terraform.tfvars`, engine.render("terraform/terraform.tfvars", tfvarsContext(variables, env, index)), dir, "tfvars"),
     );
     if (outputs.length > 0) files.push(tf(`${dir}/outputs.tf`, engine.render("terraform/outputs.tf", { outputs }), dir));
@@ -271,7 +272,7 @@ export async function generateTerraform(engine: TemplateEngine, input: Terraform
   const bootstrapVars = bootstrapVariables(input, state);
   files.push(
     tf(`${bootstrapDir}/main.tf`, engine.render(`terraform/${provider}/bootstrap/main.tf`, {}), bootstrapDir),
-    tf(`${bootstrapDir}/outputs.tf`, engine.render(`terraform/${provider}/bootstrap/outputs.tf`, {}), bootstrapDir),
+    tf(`${bootstrapDir}/outputs.tf`, engine.render(`terraform/${provider}/bootstrap/outputs.tf`, { ci: input.ci ?? "none" }), bootstrapDir),
     tf(`${bootstrapDir}/variables.tf`, engine.render("terraform/variables.tf", variablesContext(bootstrapVars)), bootstrapDir),
     tf(`${bootstrapDir}/versions.tf`, engine.render("terraform/versions.tf", versionsContext(provider, [])), bootstrapDir),
     tf(`${bootstrapDir}/terraform.tfvars`, engine.render("terraform/terraform.tfvars", tfvarsContext(bootstrapVars, "shared", 0)), bootstrapDir, "tfvars"),
@@ -324,9 +325,15 @@ function bootstrapVariables(input: TerraformPlanInput, state: ReturnType<typeof 
         name: "ci_repository", type: "string",
         description: github ? "GitHub repository (owner/name) whose workflows may plan and apply." : "GitLab project path (group/project) whose pipelines may plan and apply.",
       },
-      { name: "ci_default_branch", type: "string", description: "Default branch: its pipelines plan (and on GitLab apply).", value: () => input.defaultBranch ?? "main" },
-      { name: "ci_environments", type: "list(string)", description: "Deployment environments whose jobs may assume the apply identity.", value: () => input.environments },
     );
+    // GCP binds the apply identity per environment (GitHub and GitLab tokens both carry it) and needs no branch;
+    // AWS and Azure trust subjects name the branch, and on GitHub the environment.
+    if (input.provider !== "gcp") {
+      vars.push({ name: "ci_default_branch", type: "string", description: "Default branch: its pipelines plan (and on GitLab apply).", value: () => input.defaultBranch ?? "main" });
+    }
+    if (github || input.provider === "gcp") {
+      vars.push({ name: "ci_environments", type: "list(string)", description: "Deployment environments whose jobs may assume the apply identity.", value: () => input.environments });
+    }
     if (!github) {
       vars.push({ name: "ci_gitlab_url", type: "string", description: "GitLab instance URL: the OIDC issuer and audience.", value: () => "https://gitlab.com" });
     }
