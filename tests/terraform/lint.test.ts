@@ -2,7 +2,7 @@
 // tree the shipped bundle generates: 3 clouds × (all modules with GitHub and with GitLab CI, and each module alone).
 // No finding may be left unsuppressed; checkov suppressions must say why.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -80,7 +80,7 @@ describe("generated Terraform passes tflint, checkov and the providers' schemas"
       const infra = join(tree.root, "infrastructure");
       const config = join(infra, ".tflint.hcl");
       assert.match(readFileSync(config, "utf8"), new RegExp(`plugin "${LINT_TABLE.rulesets[tree.provider].name}"`));
-      const run = spawnSync(tflint, ["--recursive", "--config", config, "--format", "compact", "--force"], {
+      const run: SpawnSyncReturns<string> = spawnSync(tflint, ["--recursive", "--config", config, "--format", "compact", "--force"], {
         cwd: infra, encoding: "utf8", timeout: 300_000, env: { ...process.env, TFLINT_PLUGIN_DIR: PLUGIN_DIR },
       });
       assert.equal(run.error, undefined, `${tree.label}: ${run.error}`);
@@ -96,7 +96,7 @@ describe("generated Terraform passes tflint, checkov and the providers' schemas"
     const checkov = tool("checkov", ["--version"]);
     if (!checkov) return t.skip("checkov is not on PATH (run .ci/install-tools)");
     // One checkov run over all trees: its start-up dominates the time.
-    const run = spawnSync(checkov, ["--directory", base, "--framework", "terraform", "--quiet", "--compact", "--output", "json"], {
+    const run: SpawnSyncReturns<string> = spawnSync(checkov, ["--directory", base, "--framework", "terraform", "--quiet", "--compact", "--output", "json"], {
       encoding: "utf8", timeout: 900_000, maxBuffer: 256 * 1024 * 1024,
     });
     assert.equal(run.error, undefined, String(run.error));

@@ -83,7 +83,7 @@ export function loadProviderSchema(packageDir: string): ProviderSchema {
 
 const META = new Set(["count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"]);
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-const isBlockList = (v: Json): v is { [key: string]: Json }[] =>
+const isBlockList = (v: Json | undefined): v is { [key: string]: Json }[] =>
   Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "object" && x !== null && !Array.isArray(x));
 
 /** Names used in a resource/data body that its schema level does not know, as dotted paths. */
