@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { generateTerraform } from "../../mcp-server/src/engine/terraform/generate.ts";
+import { templateEngine } from "../../mcp-server/src/engine/templating/render.ts";
 import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -94,7 +96,11 @@ describe("terraform-scaffolder capability", () => {
       }
       // The workflow reads `secrets.<NAME>`; the next steps must tell the user to create exactly those as secrets
       // (a value set as a repository VARIABLE is invisible to `secrets.` and the cloud login fails).
-      const needed = { aws: ["AWS_ROLE_ARN"], gcp: ["GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT"], azure: ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID"] }[provider];
+      const needed = {
+        aws: ["AWS_PLAN_ROLE_ARN", "AWS_APPLY_ROLE_ARN"],
+        gcp: ["GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_PLAN_SERVICE_ACCOUNT", "GCP_APPLY_SERVICE_ACCOUNT"],
+        azure: ["AZURE_PLAN_CLIENT_ID", "AZURE_APPLY_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID"],
+      }[provider];
       const referenced = [...new Set([...content.matchAll(/\$\{\{ secrets\.(\w+) \}\}/g)].map((m) => m[1]!))].sort();
       assert.deepEqual(referenced, [...needed].sort());
       const setup = result.nextSteps.find((s) => s.includes("OIDC"));
@@ -104,6 +110,30 @@ describe("terraform-scaffolder capability", () => {
       assert.ok(doc.jobs.drift!.concurrency && doc.jobs.apply!.concurrency);
       assert.notEqual(doc.jobs.drift!.concurrency.group, doc.jobs.apply!.concurrency.group);
       assert.doesNotMatch(content, /aws-access-key-id|aws-secret-access-key|credentials_json|client-secret/);
+
+      // Apply applies the plan that was reviewed: the apply job downloads the plan job's saved file and never plans.
+      const applyRuns = doc.jobs.apply!.steps.map((s) => s.run ?? "").join("\n");
+      assert.doesNotMatch(applyRuns, /terraform plan/, "apply does not re-plan after the approval");
+      assert.match(applyRuns, /terraform apply [^\n]*tfplan$/m);
+      assert.ok(doc.jobs.apply!.steps.some((s) => s.uses?.startsWith("actions/download-artifact@") && s.with?.name === "terraform-plan-${{ matrix.environment }}"));
+      assert.equal((doc.jobs.apply as unknown as { needs: string }).needs, "plan");
+      const upload = doc.jobs.plan!.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+      assert.match(upload.with!.path!, /\/tfplan$/m, "the plan job keeps the binary plan for the apply");
+      assert.ok(doc.jobs.plan!.steps.some((s) => s.run?.includes("DATA_STORE_TYPES") || (s as { env?: Record<string, string> }).env?.DATA_STORE_TYPES));
+      // The validate job lints with tflint (the cloud's ruleset) and scans with checkov, pinned.
+      const validateRuns = doc.jobs.validate!.steps.map((s) => s.run ?? "").join("\n");
+      assert.match(validateRuns, /tflint --init/);
+      assert.match(validateRuns, /tflint --recursive/);
+      assert.match(validateRuns, /checkov==\d+\.\d+\.\d+/);
+      assert.match(validateRuns, /checkov --directory infrastructure/);
+
+      // Every secret the workflow reads is an output of the bootstrap's OIDC trust, which says so.
+      const { files } = await generateTerraform(templateEngine(), {
+        provider, environments: ["staging", "production"], modules: ["storage"], service: "shop-api",
+        region: provider === "aws" ? "eu-west-1" : provider === "gcp" ? "europe-west4" : "westeurope", team: "t", costCenter: "c", ci: "github-actions",
+      });
+      const ciTf = files.find((f) => f.path === "infrastructure/bootstrap/outputs.tf")!;
+      for (const name of needed) assert.match(ciTf.content, new RegExp(`description = "Secret ${name}\\b`), `bootstrap output for ${name}`);
     }
   });
 

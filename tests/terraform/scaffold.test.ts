@@ -10,12 +10,12 @@ import { checkTerraformReferences } from "../../mcp-server/src/engine/validate/t
 import { tempDir } from "../helpers.ts";
 import { fmtCheck, type Json, type JsonObject, loudSkip, parseHcl, resources, terraformBinary, writeTree } from "./support.ts";
 
-const SUBSETS: { label: string; modules: ModuleName[]; environments: string[] }[] = [
-  { label: "full", modules: [...MODULES], environments: ["dev", "staging", "production"] },
+const SUBSETS: { label: string; modules: ModuleName[]; environments: string[]; ci?: "github-actions" | "gitlab-ci" }[] = [
+  { label: "full", modules: [...MODULES], environments: ["dev", "staging", "production"], ci: "github-actions" },
   { label: "network", modules: ["network"], environments: ["staging", "production"] },
   { label: "database", modules: ["database"], environments: ["staging", "production"] },
   { label: "storage+registry", modules: ["storage", "registry"], environments: ["qa", "prod"] },
-  { label: "cluster alone", modules: ["cluster"], environments: ["staging", "production"] },
+  { label: "cluster alone", modules: ["cluster"], environments: ["staging", "production"], ci: "gitlab-ci" },
 ];
 const REGION: Record<CloudProvider, string> = { aws: "eu-west-1", gcp: "europe-west4", azure: "westeurope" };
 
@@ -29,7 +29,7 @@ const DATA_STORES = new Set([
 const AZURE_UNTAGGABLE = new Set([
   "azurerm_subnet", "azurerm_nat_gateway_public_ip_association", "azurerm_subnet_nat_gateway_association",
   "azurerm_role_assignment", "azurerm_storage_container", "azurerm_postgresql_flexible_server_active_directory_administrator",
-  "azurerm_postgresql_flexible_server_configuration", "azurerm_postgresql_flexible_server_database",
+  "azurerm_postgresql_flexible_server_configuration", "azurerm_postgresql_flexible_server_database", "azurerm_federated_identity_credential",
 ]);
 const TAG_KEYS = ["cost-center", "environment", "service", "team"];
 
@@ -53,7 +53,7 @@ for (const provider of PROVIDERS) {
       it(`${subset.label} × ${subset.environments.join(",")}: parses, resolves, fmt-clean, locked encrypted backends, pinned versions, safe defaults`, async (t) => {
         const { files } = await generateTerraform(engine, {
           provider, environments: subset.environments, modules: subset.modules, service: "shop-api", region: REGION[provider],
-          team: "payments", costCenter: "cc-1234",
+          team: "payments", costCenter: "cc-1234", ci: subset.ci,
         });
         const tfFiles = files.filter((f) => f.kind === "terraform" || f.kind === "tfvars");
         assert.ok(tfFiles.length > 0);

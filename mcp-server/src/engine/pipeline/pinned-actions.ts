@@ -323,6 +323,13 @@ export const PINNED_ACTIONS: Record<string, PinnedAction> = {
     version: "v4.0.1",
     repo: "hashicorp/setup-terraform",
   },
+  // v6.3.0, tag date 2026-06-29 (lightweight tag)
+  "setup-tflint": {
+    uses: "terraform-linters/setup-tflint",
+    sha: "6e1e0642c0289bd619021bf6b34e3c08ed1e005a",
+    version: "v6.3.0",
+    repo: "terraform-linters/setup-tflint",
+  },
   // v5.1.0, tag date 2026-04-15 (lightweight tag)
   "setup-kubectl": {
     uses: "azure/setup-kubectl",

@@ -1,10 +1,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { GeneratedFile } from "../core/types.ts";
-import { pinned, pinnedComment } from "../pipeline/pinned-actions.ts";
+import { containerImage, pinned, pinnedComment } from "../pipeline/pinned-actions.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { Manifest } from "../writer/manifest.ts";
-import type { CloudProvider } from "./versions.ts";
+import { type CloudProvider, LINT_TABLE } from "./versions.ts";
+
+/** Resource types whose deletion or replacement loses data: a plan that would do it fails in CI. */
+export const DATA_STORE_TYPES: Record<CloudProvider, string[]> = {
+  aws: ["aws_db_instance", "aws_rds_cluster", "aws_s3_bucket", "aws_ecr_repository", "aws_kms_key"],
+  gcp: ["google_sql_database_instance", "google_sql_database", "google_storage_bucket", "google_artifact_registry_repository", "google_secret_manager_secret"],
+  azure: ["azurerm_postgresql_flexible_server", "azurerm_postgresql_flexible_server_database", "azurerm_storage_account", "azurerm_storage_container", "azurerm_container_registry"],
+};
 
 export const CI_PLATFORMS = ["github-actions", "gitlab-ci", "none"] as const;
 export type CiPlatform = (typeof CI_PLATFORMS)[number];
@@ -35,19 +42,20 @@ const action = (id: string) => ({ ref: pinned(id), version: pinnedComment(id) })
 /** Variables the CI files read, per cloud: what the user must configure. */
 const CI_VARIABLES: Record<CloudProvider, { github: string[]; gitlab: string[] }> = {
   aws: {
-    github: ["AWS_ROLE_ARN (an IAM role trusting token.actions.githubusercontent.com for this repository)"],
-    gitlab: ["AWS_ROLE_ARN (an IAM role trusting your GitLab instance's OIDC issuer for this project)"],
+    github: ["AWS_PLAN_ROLE_ARN (bootstrap output ci_plan_role_arn)", "AWS_APPLY_ROLE_ARN (ci_apply_role_arn)"],
+    gitlab: ["AWS_PLAN_ROLE_ARN (bootstrap output ci_plan_role_arn)", "AWS_APPLY_ROLE_ARN (ci_apply_role_arn; protected)"],
   },
   gcp: {
-    github: ["GCP_WORKLOAD_IDENTITY_PROVIDER (projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>)", "GCP_SERVICE_ACCOUNT"],
+    github: ["GCP_WORKLOAD_IDENTITY_PROVIDER (bootstrap output ci_workload_identity_provider)", "GCP_PLAN_SERVICE_ACCOUNT (ci_plan_service_account)", "GCP_APPLY_SERVICE_ACCOUNT (ci_apply_service_account)"],
     gitlab: [
-      "GCP_WORKLOAD_IDENTITY_PROVIDER (the provider's full resource name without the leading //iam.googleapis.com/)",
-      "GOOGLE_APPLICATION_CREDENTIALS (file-type: the external_account credential configuration reading /tmp/gcp-id-token)",
+      "GCP_WORKLOAD_IDENTITY_PROVIDER (bootstrap output ci_workload_identity_provider)",
+      "GCP_PLAN_SERVICE_ACCOUNT (ci_plan_service_account)",
+      "GCP_APPLY_SERVICE_ACCOUNT (ci_apply_service_account; protected)",
     ],
   },
   azure: {
-    github: ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID (of an app registration with federated credentials for this repository)"],
-    gitlab: ["ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID (of an app registration with federated credentials for this project)"],
+    github: ["AZURE_PLAN_CLIENT_ID (bootstrap output ci_plan_client_id)", "AZURE_APPLY_CLIENT_ID (ci_apply_client_id)", "AZURE_TENANT_ID (ci_tenant_id)", "AZURE_SUBSCRIPTION_ID (ci_subscription_id)"],
+    gitlab: ["AZURE_PLAN_CLIENT_ID (bootstrap output ci_plan_client_id)", "AZURE_APPLY_CLIENT_ID (ci_apply_client_id; protected)", "ARM_TENANT_ID (ci_tenant_id)", "ARM_SUBSCRIPTION_ID (ci_subscription_id)"],
   },
 };
 
@@ -61,6 +69,13 @@ export function generateCi(engine: TemplateEngine, input: CiInput): GeneratedCi 
     terraformVersion: input.terraformVersion,
     workflowPath: GITHUB_WORKFLOW_PATH,
     image: `hashicorp/terraform:${input.terraformVersion}`,
+    dataStoreTypes: DATA_STORE_TYPES[input.provider].join(" "),
+    pythonImage: containerImage("python"),
+    lint: {
+      tflintVersion: `v${LINT_TABLE.tflint}`,
+      checkovRequirement: `checkov==${LINT_TABLE.checkov}`,
+      ruleset: LINT_TABLE.rulesets[input.provider].name,
+    },
   };
   if (input.platform === "github-actions") {
     const content = engine.renderYaml("terraform/github/terraform.yml", {
@@ -69,6 +84,9 @@ export function generateCi(engine: TemplateEngine, input: CiInput): GeneratedCi 
         checkout: action("checkout"),
         setupTerraform: action("setup-terraform"),
         uploadArtifact: action("upload-artifact"),
+        downloadArtifact: action("download-artifact"),
+        setupTflint: action("setup-tflint"),
+        setupPython: action("setup-python"),
         githubScript: action("github-script"),
         aws: action("aws-credentials"),
         gcp: action("gcp-auth"),

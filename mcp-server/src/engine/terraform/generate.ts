@@ -5,7 +5,7 @@ import {
   BINDINGS, type Binding, MODULE_TITLES, MODULES, type ModuleName, profileOf, providersFor,
   type RootVariableSpec, type TfValue, type VarType,
 } from "./spec.ts";
-import { type CloudProvider, VERSION_TABLE } from "./versions.ts";
+import { type CloudProvider, LINT_TABLE, VERSION_TABLE } from "./versions.ts";
 import { loadHclParser } from "../validate/wasm.ts";
 
 export const INFRA_DIR = "infrastructure";
@@ -21,6 +21,8 @@ export interface TerraformPlanInput {
   costCenter: string;
   /** CI platform the README describes; default none. */
   ci?: "github-actions" | "gitlab-ci" | "none";
+  /** Branch whose pipelines may plan and (GitLab) apply; the bootstrap's OIDC trust names it. Default main. */
+  defaultBranch?: string;
 }
 
 /** A module's interface as declared by its rendered variables.tf/outputs.tf (parsed, never hand-copied). */
@@ -257,7 +259,8 @@ export async function generateTerraform(engine: TemplateEngine, input: Terraform
         container: state.container,
       }), dir),
       tf(`${dir}/variables.tf`, engine.render("terraform/variables.tf", variablesContext(variables)), dir),
-      tf(`${dir}/versions.tf`, engine.render("terraform/versions.tf", versionsContext(provider, input.modules)), dir),
+      // The root configures only its cloud's provider; random is the database module's own (declared there).
+      tf(`${dir}/versions.tf`, engine.render("terraform/versions.tf", versionsContext(provider, [])), dir),
       tf(`${dir}/terraform.tfvars`, engine.render("terraform/terraform.tfvars", tfvarsContext(variables, env, index)), dir, "tfvars"),
     );
     if (outputs.length > 0) files.push(tf(`${dir}/outputs.tf`, engine.render("terraform/outputs.tf", { outputs }), dir));
@@ -269,14 +272,19 @@ export async function generateTerraform(engine: TemplateEngine, input: Terraform
   const bootstrapVars = bootstrapVariables(input, state);
   files.push(
     tf(`${bootstrapDir}/main.tf`, engine.render(`terraform/${provider}/bootstrap/main.tf`, {}), bootstrapDir),
-    tf(`${bootstrapDir}/outputs.tf`, engine.render(`terraform/${provider}/bootstrap/outputs.tf`, {}), bootstrapDir),
+    tf(`${bootstrapDir}/outputs.tf`, engine.render(`terraform/${provider}/bootstrap/outputs.tf`, { ci: input.ci ?? "none" }), bootstrapDir),
     tf(`${bootstrapDir}/variables.tf`, engine.render("terraform/variables.tf", variablesContext(bootstrapVars)), bootstrapDir),
     tf(`${bootstrapDir}/versions.tf`, engine.render("terraform/versions.tf", versionsContext(provider, [])), bootstrapDir),
     tf(`${bootstrapDir}/terraform.tfvars`, engine.render("terraform/terraform.tfvars", tfvarsContext(bootstrapVars, "shared", 0)), bootstrapDir, "tfvars"),
   );
+  if (input.ci && input.ci !== "none") {
+    // CI's OIDC trust: the identity provider, a read-only plan identity and an apply identity, per cloud.
+    files.push(tf(`${bootstrapDir}/ci.tf`, engine.render(`terraform/${provider}/bootstrap/ci.tf`, { ci: input.ci }), bootstrapDir));
+  }
   for (const v of bootstrapVars) if (!v.value) requiredInputs.push(`${bootstrapDir}/terraform.tfvars: ${v.name} (${v.description})`);
 
   files.push({ path: `${INFRA_DIR}/.gitignore`, kind: "text", content: engine.render("terraform/gitignore", {}) });
+  files.push({ path: `${INFRA_DIR}/.tflint.hcl`, kind: "text", content: engine.render("terraform/tflint.hcl", { ruleset: LINT_TABLE.rulesets[provider] }) });
   files.push({
     path: `${INFRA_DIR}/README.md`,
     kind: "markdown",
@@ -309,6 +317,26 @@ function bootstrapVariables(input: TerraformPlanInput, state: ReturnType<typeof 
     );
   } else {
     vars.push({ name: "state_bucket_name", type: "string", description: "Globally unique name of the state bucket.", value: () => state.bucket });
+  }
+  if (input.ci && input.ci !== "none") {
+    const github = input.ci === "github-actions";
+    vars.push(
+      {
+        name: "ci_repository", type: "string",
+        description: github ? "GitHub repository (owner/name) whose workflows may plan and apply." : "GitLab project path (group/project) whose pipelines may plan and apply.",
+      },
+    );
+    // GCP binds the apply identity per environment (GitHub and GitLab tokens both carry it) and needs no branch;
+    // AWS and Azure trust subjects name the branch, and on GitHub the environment.
+    if (input.provider !== "gcp") {
+      vars.push({ name: "ci_default_branch", type: "string", description: "Default branch: its pipelines plan (and on GitLab apply).", value: () => input.defaultBranch ?? "main" });
+    }
+    if (github || input.provider === "gcp") {
+      vars.push({ name: "ci_environments", type: "list(string)", description: "Deployment environments whose jobs may assume the apply identity.", value: () => input.environments });
+    }
+    if (!github) {
+      vars.push({ name: "ci_gitlab_url", type: "string", description: "GitLab instance URL: the OIDC issuer and audience.", value: () => "https://gitlab.com" });
+    }
   }
   return vars;
 }

@@ -133,6 +133,7 @@ export const terraformCapability = defineCapability({
     context.progress(`rendering ${input.provider} Terraform: ${modules.join(", ")} × ${environments.join(", ")}`);
     const generated = await generateTerraform(engine, {
       provider: input.provider, environments, modules, service, region, team: input.team, costCenter: input.costCenter, ci,
+      defaultBranch: analysis.defaultBranch,
     });
     const files = [...generated.files];
     const nextSteps: string[] = [];

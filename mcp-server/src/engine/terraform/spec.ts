@@ -106,6 +106,7 @@ export const BINDINGS: Record<CloudProvider, Record<ModuleName, ModuleBindings>>
         { production: "ON_DEMAND", nonproduction: "SPOT" }),
       node_min_size: sized("cluster_node_min_size", "number", "Minimum number of nodes.", { production: 3, nonproduction: 1 }),
       node_max_size: sized("cluster_node_max_size", "number", "Maximum number of nodes.", { production: 10, nonproduction: 3 }),
+      admin_principal_arns: { kind: "user", variable: { name: "cluster_admin_principal_arns", type: "list(string)", description: "IAM role ARNs that administer the EKS cluster (access entries)." } },
     },
     database: {
       name: expr("local.name"),

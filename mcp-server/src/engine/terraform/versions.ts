@@ -27,6 +27,20 @@ export const VERSION_TABLE = {
 
 export type ProviderName = keyof typeof VERSION_TABLE.providers;
 
+/**
+ * Linters the generated Terraform CI runs (and our tests run on every generated tree, from the same versions:
+ * .ci/tools/tflint.sh and .ci/tools/checkov.sh). Each cloud gets tflint's own ruleset for it.
+ */
+export const LINT_TABLE = {
+  tflint: "0.64.0",
+  checkov: "3.3.30",
+  rulesets: {
+    aws: { name: "aws", source: "github.com/terraform-linters/tflint-ruleset-aws", version: "0.48.0" },
+    gcp: { name: "google", source: "github.com/terraform-linters/tflint-ruleset-google", version: "0.39.0" },
+    azure: { name: "azurerm", source: "github.com/terraform-linters/tflint-ruleset-azurerm", version: "0.32.0" },
+  },
+} as const;
+
 export interface ResolvedTerraform {
   version: string;
   source: "table" | "releases";
