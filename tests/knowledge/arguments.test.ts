@@ -397,6 +397,12 @@ test("slash-command argument tables map to real inputs, with values and defaults
     const key = r.inputs[0]!;
     for (const m of r.arg.matchAll(SPAN)) {
       const span = m[1]!;
+      if (span === key) {
+        // a bare word is a switch: fine for a boolean input, wrong for one that takes a value (`ci`)
+        const type = inputSchema(r.tool)?.properties?.[key]?.type;
+        if (type !== "boolean") failures.push(`${r.where}: \`${key}\` is written as a switch, but ${r.tool} takes a ${String(type)} value for it`);
+        continue;
+      }
       const raw = span.includes("=") ? span.slice(span.indexOf("=") + 1) : span;
       for (const alt of alternatives(raw)) {
         if (PLACEHOLDER.test(alt) || alt === "") continue;
