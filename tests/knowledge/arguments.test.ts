@@ -171,11 +171,6 @@ function valueFor(tool: string, key: string, raw: string): unknown {
   return v;
 }
 
-interface Finding {
-  where: string;
-  problem: string;
-}
-
 const SPAN = /`([^`\n]+)`/g;
 const KEY_VALUE = /^([a-z][A-Za-z0-9]*): (.+)$/;
 const CAMEL = /^[a-z]+(?:[A-Z][a-z0-9]*)+$/;
