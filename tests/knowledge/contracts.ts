@@ -110,9 +110,10 @@ export async function rejection(tool: string, args: Record<string, unknown>): Pr
   }
   const r = await toolsModule.callTool(tool, full, { progress: () => undefined });
   const text = r.content.map((c) => c.text ?? "").join("\n");
-  if (r.isError && /does not exist/.test(text)) return undefined;
-  if (!r.isError) return `expected the run to stop at the missing path, but it succeeded: ${text.slice(0, 200)}`;
-  return text.split("\n").slice(0, 3).join(" ");
+  // The adapter reports a failed input parse (schema and refinements) as "invalid input for <tool>"; anything
+  // after that (the missing path, a combination the run refuses) means the arguments themselves were accepted.
+  if (r.isError && /^(invalid input for|unknown tool)/.test(text)) return text.split("\n").slice(0, 3).join(" ");
+  return undefined;
 }
 
 const helpCache = new Map<string, string | undefined>();
@@ -130,7 +131,9 @@ export function cliHelp(command: string): string | undefined {
 export function cliRejection(command: string, rest: string[]): string | undefined {
   const r = spawnSync(process.execPath, [CLI_BUNDLE, command, NO_SUCH_ROOT, ...rest], { encoding: "utf8", timeout: 60_000 });
   const out = `${r.stdout}${r.stderr}`;
-  if (/does not exist/.test(out)) return undefined;
+  // commander's option errors ("error: unknown option", "argument missing") and the engine's input parse
+  // ("<command>: invalid input") are rejections; the missing path afterwards means the options were accepted
+  if (/does not exist/.test(out) && !/invalid input|^error:/m.test(out)) return undefined;
   return `exit ${r.status}: ${out.trim().split("\n").slice(0, 2).join(" ")}`;
 }
 
