@@ -418,6 +418,26 @@ test("slash-command argument tables map to real inputs, with values and defaults
   assert.deepEqual(failures, [], failures.join("\n"));
 });
 
+test("slash-command argument hints use the names and forms of their argument tables", () => {
+  const failures: string[] = [];
+  for (const rel of FILES.filter((f) => f.startsWith("commands/"))) {
+    const text = readRepoFile(rel);
+    const rows = found.tables.filter((r) => r.where.startsWith(`${rel}:`));
+    if (rows.length === 0) continue;
+    const hint = String(frontmatter(text)?.data["argument-hint"] ?? "");
+    const tool = rows[0]!.tool;
+    for (const m of hint.matchAll(/([a-z][a-z-]*)=/g)) {
+      if (!rows.some((r) => r.arg.includes(`\`${m[1]}=`))) failures.push(`${rel}: argument-hint names ${m[1]}= but the table has no such argument`);
+    }
+    for (const m of hint.matchAll(/\[([a-z][A-Za-z]*)\]/g)) {
+      if (m[1] === "path") continue; // the positional directory
+      const type = inputSchema(tool)?.properties?.[m[1]!]?.type;
+      if (type !== undefined && type !== "boolean") failures.push(`${rel}: argument-hint shows [${m[1]}] as a switch, but ${tool} takes a ${String(type)} value`);
+    }
+  }
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
 test("confirm is described as the engine checks it: only production changes need it", () => {
   const failures = found.confirmUnits.filter((u) => !/production|\bprod\b/i.test(u.text)).map((u) => `${u.where}: \`confirm\` without saying it guards production`);
   assert.ok(found.confirmUnits.length > 0, "expected the knowledge to explain confirm");
