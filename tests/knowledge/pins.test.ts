@@ -4,7 +4,7 @@
 // its verification) or do not pin it in prose.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { PINNED_ACTIONS } from "../../mcp-server/src/engine/pipeline/pinned-actions.ts";
+import { CONTAINER_IMAGES, PINNED_ACTIONS } from "../../mcp-server/src/engine/pipeline/pinned-actions.ts";
 import { VERSION_TABLE } from "../../mcp-server/src/engine/terraform/versions.ts";
 import { codeBlocks, markdownFiles, readRepoFile } from "./markdown.ts";
 
@@ -103,5 +103,24 @@ test("every Terraform provider constraint, required_version and Terraform releas
     }
   }
   assert.ok(checked > 0, "expected Terraform versions in the knowledge");
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+test("every image the engine's table knows is written with one of the table's tags", () => {
+  const tags = new Map<string, Set<string>>();
+  for (const { image, tag } of Object.values(CONTAINER_IMAGES)) tags.set(image, new Set([...(tags.get(image) ?? []), tag]));
+  const names = [...tags.keys()].sort((a, b) => b.length - a.length).map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+  const re = new RegExp(`(?<![\\w./-])(${names.join("|")}):([A-Za-z0-9][A-Za-z0-9._-]*)`, "g");
+  const failures: string[] = [];
+  let checked = 0;
+  for (const rel of FILES) {
+    const text = readRepoFile(rel);
+    for (const m of text.matchAll(re)) {
+      checked++;
+      const allowed = tags.get(m[1]!)!;
+      if (!allowed.has(m[2]!)) failures.push(`${rel}:${lineOf(text, m.index!)}: ${m[1]}:${m[2]}, the engine's table has ${[...allowed].map((t) => `${m[1]}:${t}`).join(" or ")}`);
+    }
+  }
+  assert.ok(checked >= 3, `expected images from the table in the knowledge, found ${checked}`);
   assert.deepEqual(failures, [], failures.join("\n"));
 });
