@@ -245,3 +245,37 @@ test("read-only agents cannot write: no write tools or shell, and disallowedTool
   assert.ok(readOnly >= 1, "expected read-only agents (infrastructure-reviewer)");
   assert.deepEqual(failures, [], failures.join("\n"));
 });
+
+/** Name and description of everything the model can start on its own (skills, commands it may invoke, agents). */
+function modelVisible(): { rel: string; description: string }[] {
+  const out: { rel: string; description: string }[] = [];
+  for (const s of skillDirs) {
+    const fm = frontmatter(readRepoFile(`skills/${s}/SKILL.md`));
+    if (fm && fm.data["disable-model-invocation"] !== true) out.push({ rel: `skills/${s}`, description: String(fm.data.description) });
+  }
+  for (const f of commandFiles) {
+    const fm = frontmatter(readRepoFile(`commands/${f}`));
+    if (fm && fm.data["disable-model-invocation"] !== true) out.push({ rel: `commands/${f}`, description: String(fm.data.description) });
+  }
+  for (const f of agentFiles) {
+    const fm = frontmatter(readRepoFile(`agents/${f}`));
+    if (fm) out.push({ rel: `agents/${f}`, description: String(fm.data.description) });
+  }
+  return out;
+}
+
+test("skill and agent descriptions say when to use them, with the words users say", () => {
+  const failures: string[] = [];
+  const visible = modelVisible();
+  for (const v of visible.filter((v) => !v.rel.startsWith("commands/"))) {
+    if (!/\b(Use (when|for|to)|Delegate)\b/.test(v.description)) failures.push(`${v.rel}: the description does not say when to use it`);
+  }
+  const all = visible.map((v) => v.description).join("\n");
+  for (const word of [/outage/i, /failing deploy|deploy or (stuck )?rollout|failing (pipeline|deploy)/i, /red pipeline|failing pipeline/i, /EKS\/GKE\/AKS/, /Argo CD/, /pin our actions/i, /is our CI safe/i]) {
+    if (!word.test(all)) failures.push(`no description mentions ${word}`);
+  }
+  // one place to go for incidents: at most two model-visible entries (the skill, and the coordinating agent)
+  const incident = visible.filter((v) => /incident|outage/i.test(v.description)).map((v) => v.rel);
+  if (incident.length > 2) failures.push(`${incident.length} entries compete for incidents: ${incident.join(", ")}`);
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
