@@ -279,3 +279,25 @@ test("skill and agent descriptions say when to use them, with the words users sa
   if (incident.length > 2) failures.push(`${incident.length} entries compete for incidents: ${incident.join(", ")}`);
   assert.deepEqual(failures, [], failures.join("\n"));
 });
+
+// Front-matter keys Claude Code reads (its commands/skills and agent loaders). `claude plugin validate --strict`
+// does not flag a misspelt key, and a plugin agent's hooks, mcpServers and permissionMode are ignored (Claude Code
+// logs "ignored for plugin agents"), so a restriction written there would not hold.
+const COMMAND_KEYS = new Set(["name", "description", "allowed-tools", "argument-hint", "disable-model-invocation", "user-invocable", "model", "when_to_use", "version", "effort", "context", "agent", "paths", "shell"]);
+const AGENT_KEYS = new Set(["name", "description", "tools", "disallowedTools", "model", "color", "effort", "maxTurns", "skills", "memory", "background", "isolation", "initialPrompt"]);
+const IGNORED_IN_PLUGIN_AGENTS = new Set(["hooks", "mcpServers", "permissionMode"]);
+
+test("front matter uses only keys Claude Code reads, and nothing plugin agents ignore", () => {
+  const failures: string[] = [];
+  const check = (rel: string, allowed: Set<string>) => {
+    const fm = frontmatter(readRepoFile(rel));
+    for (const k of Object.keys(fm?.data ?? {})) {
+      if (rel.startsWith("agents/") && IGNORED_IN_PLUGIN_AGENTS.has(k)) failures.push(`${rel}: ${k} is ignored for plugin agents; enforce with tools/disallowedTools`);
+      else if (!allowed.has(k)) failures.push(`${rel}: unknown front-matter key ${k}`);
+    }
+  };
+  for (const s of skillDirs) check(`skills/${s}/SKILL.md`, COMMAND_KEYS);
+  for (const f of commandFiles) check(`commands/${f}`, COMMAND_KEYS);
+  for (const f of agentFiles) check(`agents/${f}`, AGENT_KEYS);
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
