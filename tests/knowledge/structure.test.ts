@@ -176,7 +176,7 @@ test("every agent has name, description and a tools allow-list", () => {
   assert.deepEqual(failures, [], failures.join("\n"));
 });
 
-test("every MCP tool name mentioned anywhere is one of the four real tools", () => {
+test("every MCP tool name mentioned anywhere is one of the real tools", () => {
   const failures: string[] = [];
   let mentions = 0;
   for (const rel of markdownFiles()) {
