@@ -16,6 +16,7 @@ export const MCP_TOOLS = [
   "pipeline-generator",
   "terraform-scaffolder",
   "deployment-manager",
+  "devops-auditor",
 ].map((t) => `mcp__plugin_senior-devops_senior-devops__${t}`);
 
 export function markdownFiles(dirs: readonly string[] = KNOWLEDGE_DIRS): string[] {

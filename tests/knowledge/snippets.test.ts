@@ -44,12 +44,19 @@ function missingTool(t: { skip: (msg: string) => void }, tool: string, how: stri
 
 // ---------------------------------------------------------------- Kubernetes
 
-/** apiVersion group → module that holds its model classes. */
-function modelModule(apiVersion: string): string | undefined {
+/** Argo CD's kinds share the argoproj.io group with Argo Rollouts'. */
+const ARGO_CD_KINDS = new Set(["Application", "ApplicationSet", "AppProject"]);
+
+/** apiVersion group (and kind) → module that holds its model classes. */
+function modelModule(apiVersion: string, kind = ""): string | undefined {
   const slash = apiVersion.indexOf("/");
   const group = slash === -1 ? "" : apiVersion.slice(0, slash);
   const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
-  if (group === "argoproj.io") return `@kubernetes-models/argo-rollouts/argoproj.io/${version}`;
+  if (group === "argoproj.io") {
+    return ARGO_CD_KINDS.has(kind) ? `@kubernetes-models/argo-cd/argoproj.io/${version}` : `@kubernetes-models/argo-rollouts/argoproj.io/${version}`;
+  }
+  if (group === "gateway.networking.k8s.io") return `@kubernetes-models/gateway-api/gateway.networking.k8s.io/${version}`;
+  if (/^[a-z]+\.toolkit\.fluxcd\.io$/.test(group)) return `@kubernetes-models/flux-cd/${group}/${version}`;
   const core = new Set([
     "",
     "apps",
@@ -80,8 +87,8 @@ interface ModelClass {
 }
 
 async function validateKubernetes(apiVersion: string, kind: string, doc: unknown): Promise<string | undefined> {
-  const mod = modelModule(apiVersion);
-  if (!mod) return `no schema known for apiVersion ${apiVersion} (kind ${kind}); only Kubernetes and Argo Rollouts objects are allowed`;
+  const mod = modelModule(apiVersion, kind);
+  if (!mod) return `no schema known for apiVersion ${apiVersion} (kind ${kind}); only Kubernetes, Gateway API, Argo Rollouts, Argo CD and Flux objects are allowed`;
   let exports: Record<string, unknown>;
   try {
     exports = (await import(mod)) as Record<string, unknown>;

@@ -80,7 +80,12 @@ function toolList(v: unknown): string[] {
   return out;
 }
 
-function checkTools(where: string, tools: string[], failures: string[]): void {
+/**
+ * A command's allowed-tools are permission rules, so Bash must name its commands (Bash(git diff:*)). An agent's
+ * tools are tool names: Claude Code drops the parentheses and grants all of Bash for "Bash(kubectl get:*)", so
+ * such an entry promises a restriction that does not hold; an agent lists plain Bash or none.
+ */
+function checkTools(where: string, tools: string[], failures: string[], kind: "command" | "agent" = "command"): void {
   if (tools.length === 0) failures.push(`${where}: empty tool list`);
   for (const t of tools) {
     if (t.startsWith("mcp__")) {
@@ -89,7 +94,8 @@ function checkTools(where: string, tools: string[], failures: string[]): void {
     }
     const m = /^([A-Za-z]+)(\((.+)\))?$/.exec(t);
     if (!m || !BUILTIN_TOOLS.has(m[1]!)) failures.push(`${where}: unknown tool ${t}`);
-    else if (m[1] === "Bash" && !m[3]) failures.push(`${where}: unrestricted Bash; name the commands, e.g. Bash(git diff:*)`);
+    else if (kind === "command" && m[1] === "Bash" && !m[3]) failures.push(`${where}: unrestricted Bash; name the commands, e.g. Bash(git diff:*)`);
+    else if (kind === "agent" && m[3]) failures.push(`${where}: ${t} grants all of ${m[1]} to an agent; list ${m[1]} or remove it (disallowedTools)`);
   }
 }
 
@@ -164,13 +170,13 @@ test("every agent has name, description and a tools allow-list", () => {
     const name = f.replace(/\.md$/, "");
     if (fm.data.name !== name) failures.push(`${rel}: name must be "${name}"`);
     if (!str(fm.data.description)) failures.push(`${rel}: description missing`);
-    checkTools(`${rel} tools`, toolList(fm.data.tools), failures);
+    checkTools(`${rel} tools`, toolList(fm.data.tools), failures, "agent");
     if (fm.body.trim().length < 400) failures.push(`${rel}: system prompt is too thin`);
   }
   assert.deepEqual(failures, [], failures.join("\n"));
 });
 
-test("every MCP tool name mentioned anywhere is one of the four real tools", () => {
+test("every MCP tool name mentioned anywhere is one of the real tools", () => {
   const failures: string[] = [];
   let mentions = 0;
   for (const rel of markdownFiles()) {
@@ -187,5 +193,111 @@ test("no machine-absolute paths in the knowledge layer", () => {
   const failures = markdownFiles()
     .filter((rel) => /(^|[\s"\'`(])\/work\/|\/tmp\/bash_jobs|\/home\/[a-z]/.test(readRepoFile(rel)))
     .map((rel) => rel);
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+const WRITE_TOOLS = ["Write", "Edit", "MultiEdit", "NotebookEdit"];
+/** Tools that change files or the repository's state, and the generators that write into it. */
+const SIDE_EFFECT_TOOLS = new Set([
+  ...WRITE_TOOLS,
+  ...MCP_TOOLS.filter((t) => !t.endsWith("__analyze-project")),
+]);
+
+test("commands with side effects are user-invoked only (disable-model-invocation: true)", () => {
+  const failures: string[] = [];
+  let userOnly = 0;
+  for (const f of commandFiles) {
+    const rel = `commands/${f}`;
+    const fm = frontmatter(readRepoFile(rel));
+    if (!fm) continue;
+    const effects = toolList(fm.data["allowed-tools"]).filter((t) => SIDE_EFFECT_TOOLS.has(t));
+    const flag = fm.data["disable-model-invocation"];
+    if (flag !== undefined && typeof flag !== "boolean") failures.push(`${rel}: disable-model-invocation must be a YAML boolean`);
+    if (flag === true) userOnly++;
+    if (effects.length > 0 && flag !== true) failures.push(`${rel}: can ${effects.join(", ")} but the model may start it; add disable-model-invocation: true`);
+  }
+  for (const c of ["deploy", "terraform", "pipeline"]) {
+    assert.equal(frontmatter(readRepoFile(`commands/${c}.md`))?.data["disable-model-invocation"], true, `commands/${c}.md`);
+  }
+  assert.ok(userOnly >= 3);
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+test("read-only agents cannot write: no write tools or shell, and disallowedTools removes them", () => {
+  const failures: string[] = [];
+  let readOnly = 0;
+  for (const f of agentFiles) {
+    const rel = `agents/${f}`;
+    const fm = frontmatter(readRepoFile(rel));
+    if (!fm) continue;
+    const tools = toolList(fm.data.tools);
+    const names = tools.map((t) => t.replace(/\(.*$/, ""));
+    const promises = /read-only|cannot edit|never modify/i.test(`${String(fm.data.description)}\n${fm.body}`);
+    const writes = names.some((n) => WRITE_TOOLS.includes(n));
+    if (!promises && writes) continue;
+    readOnly++;
+    if (writes) failures.push(`${rel}: promises read-only but lists ${names.filter((n) => WRITE_TOOLS.includes(n)).join(", ")}`);
+    const shell = names.includes("Bash");
+    if (shell) failures.push(`${rel}: a read-only agent with Bash can write through the shell; remove it`);
+    const denied = new Set(toolList(fm.data.disallowedTools));
+    for (const t of [...WRITE_TOOLS, "Bash"]) if (!denied.has(t)) failures.push(`${rel}: disallowedTools must include ${t}`);
+  }
+  assert.ok(readOnly >= 1, "expected read-only agents (infrastructure-reviewer)");
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+/** Name and description of everything the model can start on its own (skills, commands it may invoke, agents). */
+function modelVisible(): { rel: string; description: string }[] {
+  const out: { rel: string; description: string }[] = [];
+  for (const s of skillDirs) {
+    const fm = frontmatter(readRepoFile(`skills/${s}/SKILL.md`));
+    if (fm && fm.data["disable-model-invocation"] !== true) out.push({ rel: `skills/${s}`, description: String(fm.data.description) });
+  }
+  for (const f of commandFiles) {
+    const fm = frontmatter(readRepoFile(`commands/${f}`));
+    if (fm && fm.data["disable-model-invocation"] !== true) out.push({ rel: `commands/${f}`, description: String(fm.data.description) });
+  }
+  for (const f of agentFiles) {
+    const fm = frontmatter(readRepoFile(`agents/${f}`));
+    if (fm) out.push({ rel: `agents/${f}`, description: String(fm.data.description) });
+  }
+  return out;
+}
+
+test("skill and agent descriptions say when to use them, with the words users say", () => {
+  const failures: string[] = [];
+  const visible = modelVisible();
+  for (const v of visible.filter((v) => !v.rel.startsWith("commands/"))) {
+    if (!/\b(Use (when|for|to)|Delegate)\b/.test(v.description)) failures.push(`${v.rel}: the description does not say when to use it`);
+  }
+  const all = visible.map((v) => v.description).join("\n");
+  for (const word of [/outage/i, /failing deploy|deploy or (stuck )?rollout|failing (pipeline|deploy)/i, /red pipeline|failing pipeline/i, /EKS\/GKE\/AKS/, /Argo CD/, /pin our actions/i, /is our CI safe/i]) {
+    if (!word.test(all)) failures.push(`no description mentions ${word}`);
+  }
+  // one place to go for incidents: at most two model-visible entries (the skill, and the coordinating agent)
+  const incident = visible.filter((v) => /incident|outage/i.test(v.description)).map((v) => v.rel);
+  if (incident.length > 2) failures.push(`${incident.length} entries compete for incidents: ${incident.join(", ")}`);
+  assert.deepEqual(failures, [], failures.join("\n"));
+});
+
+// Front-matter keys Claude Code reads (its commands/skills and agent loaders). `claude plugin validate --strict`
+// does not flag a misspelt key, and a plugin agent's hooks, mcpServers and permissionMode are ignored (Claude Code
+// logs "ignored for plugin agents"), so a restriction written there would not hold.
+const COMMAND_KEYS = new Set(["name", "description", "allowed-tools", "argument-hint", "disable-model-invocation", "user-invocable", "model", "when_to_use", "version", "effort", "context", "agent", "paths", "shell"]);
+const AGENT_KEYS = new Set(["name", "description", "tools", "disallowedTools", "model", "color", "effort", "maxTurns", "skills", "memory", "background", "isolation", "initialPrompt"]);
+const IGNORED_IN_PLUGIN_AGENTS = new Set(["hooks", "mcpServers", "permissionMode"]);
+
+test("front matter uses only keys Claude Code reads, and nothing plugin agents ignore", () => {
+  const failures: string[] = [];
+  const check = (rel: string, allowed: Set<string>) => {
+    const fm = frontmatter(readRepoFile(rel));
+    for (const k of Object.keys(fm?.data ?? {})) {
+      if (rel.startsWith("agents/") && IGNORED_IN_PLUGIN_AGENTS.has(k)) failures.push(`${rel}: ${k} is ignored for plugin agents; enforce with tools/disallowedTools`);
+      else if (!allowed.has(k)) failures.push(`${rel}: unknown front-matter key ${k}`);
+    }
+  };
+  for (const s of skillDirs) check(`skills/${s}/SKILL.md`, COMMAND_KEYS);
+  for (const f of commandFiles) check(`commands/${f}`, COMMAND_KEYS);
+  for (const f of agentFiles) check(`agents/${f}`, AGENT_KEYS);
   assert.deepEqual(failures, [], failures.join("\n"));
 });
