@@ -1,7 +1,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { VERSION } from "../version.ts";
+import { GuardedStdioServerTransport } from "./stdio.ts";
 
 // The engine (zod schemas of the tools, Handlebars, validators) is loaded on the first tools/list or
 // tools/call, not at start-up: Claude Code spawns this server in every session, and `initialize` must
@@ -46,5 +46,6 @@ export function createServer(): Server {
 }
 
 export async function main(): Promise<void> {
-  await createServer().connect(new StdioServerTransport());
+  // Our transport answers oversized, unparsable and premature messages instead of ending the session.
+  await createServer().connect(new GuardedStdioServerTransport());
 }

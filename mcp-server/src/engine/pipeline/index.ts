@@ -20,11 +20,11 @@ export const pipelineCapability = defineCapability({
     platform: z.enum(PLATFORMS).optional().describe("Default: the one in use, else github-actions"),
     stages: z.array(z.enum(STAGES)).optional()
       .describe("Default: lint/test/build it has, security, docker; deploy if asked"),
-    defaultBranch: z.string().min(1).max(200).optional().describe("Branch that pushes and deploys; default: git HEAD, else main"),
+    defaultBranch: z.string().min(1).max(200).optional().describe("Pushes and deploys; default: git HEAD or main"),
     registry: z.string().min(1).max(200).optional()
-      .describe("host[/namespace] to push to; default ghcr.io / $CI_REGISTRY_IMAGE"),
+      .describe("Push target; default ghcr.io / $CI_REGISTRY_IMAGE"),
     cloud: z.enum(CLOUDS).default("none")
-      .describe("Deploy cluster's cloud, OIDC auth; none: a stored KUBE_CONFIG"),
+      .describe("OIDC deploy auth; none: a KUBE_CONFIG secret"),
     cluster: z.string().regex(CLUSTER_NAME, "lowercase letters, digits and '-', at most 100 characters").optional()
       .describe("EKS/GKE/AKS cluster; required with cloud"),
     region: z.string().max(50).regex(CLOUD_REGION, "a region or location such as us-east-1, europe-west1 or europe-west1-b").optional()

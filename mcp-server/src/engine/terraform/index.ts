@@ -52,7 +52,7 @@ export const terraformInputShape = {
   costCenter: z.string().regex(LABEL_VALUE, { message: "costCenter must be a lowercase tag/label value (letters, digits, '-', '_')" }).default("engineering")
     .describe("cost-center tag/label"),
   resolveLatest: z.boolean().default(false)
-    .describe(`Ask HashiCorp for the latest Terraform (else ${VERSION_TABLE.terraform})`),
+    .describe(`Latest Terraform from HashiCorp (else ${VERSION_TABLE.terraform})`),
 };
 
 type TerraformInput = z.infer<z.ZodObject<typeof terraformInputShape>>;
