@@ -131,6 +131,20 @@ describe("the MCP server holds up to bad input (shipped bundle over stdio)", () 
     assert.ok((await session.next()).result?.tools);
   });
 
+  it("when stdin closes right after requests, every reply still goes out, then the server exits 0", async () => {
+    const session = open();
+    await session.send({ id: "init", method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } } });
+    await session.send({ method: "notifications/initialized" });
+    await session.send({ id: 2, method: "tools/list" });
+    session.child.stdin.end();
+    assert.equal((await session.next()).id, "init");
+    const listed = await session.next();
+    assert.equal(listed.id, 2);
+    assert.ok(Array.isArray(listed.result?.tools));
+    const code = await new Promise((resolve) => (session.exitCode !== undefined ? resolve(session.exitCode) : session.child.once("exit", resolve)));
+    assert.equal(code, 0);
+  });
+
   it("non-object arguments get a one-line invalid-params error, no zod dump", async () => {
     const session = open();
     await session.initialize();

@@ -48,13 +48,12 @@ export class GuardedStdioServerTransport implements Transport {
     }
   };
 
-  private readonly onEnd = () => void this.close();
   private readonly onError = (error: Error) => this.onerror?.(error);
 
+  // No close on stdin's end: replies still in flight must go out; the process exits once nothing is pending.
   async start(): Promise<void> {
     this.stdin.on("data", this.onData);
     this.stdin.on("error", this.onError);
-    this.stdin.on("end", this.onEnd);
   }
 
   private take(part: Buffer): void {
@@ -140,7 +139,6 @@ export class GuardedStdioServerTransport implements Transport {
     this.closed = true;
     this.stdin.off("data", this.onData);
     this.stdin.off("error", this.onError);
-    this.stdin.off("end", this.onEnd);
     this.chunks = [];
     this.onclose?.();
   }
