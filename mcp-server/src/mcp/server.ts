@@ -20,7 +20,7 @@ export function createServer(): Server {
       // (an Ajv instance compiling its meta-schemas) would cost start-up time for nothing.
       jsonSchemaValidator: { getValidator: () => () => ({ valid: false, data: undefined, errorMessage: "senior-devops does not use elicitation" }) },
       instructions:
-        "Analyse a repository, then generate CI/CD pipelines, Terraform or Kubernetes deployments into it. Every tool validates what it renders, never overwrites a file you changed unless force is set, and supports dryRun to preview diffs.",
+        "Analyse a repository, then generate CI/CD pipelines, Terraform or Kubernetes deployments into it. Every tool validates what it renders, never overwrites a file you changed unless force is set, and supports dryRun to preview. Results are compact (per-file +/- line counts, failed validations, passes counted); diffs: [paths] or [\"*\"] returns full diffs. Writing tools refuse /, home and non-project directories unless allowAnyRoot is set.",
     },
   );
 
