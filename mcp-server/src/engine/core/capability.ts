@@ -58,7 +58,8 @@ export async function runCapability(capability: Capability, input: Record<string
   // Writing tools refuse /, home and system directories and non-project roots unless the user insists.
   if (!capability.annotations.readOnlyHint && typeof shape.path === "string") assertWritableRoot(shape.path, shape.allowAnyRoot === true);
   const full = await capability.run(input as never, context);
-  return { full, result: compactResult(full, shape.diffs ?? []) };
+  // "*" keeps everything and adds each file's +/- line counts, which the CLI shows people too.
+  return { full: compactResult(full, ["*"]), result: compactResult(full, shape.diffs ?? []) };
 }
 
 export const commonCliOptions: CliOption[] = [
