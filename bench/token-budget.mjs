@@ -33,8 +33,10 @@ function main() {
   const home = path.join(work, "home");
   const repo = path.join(work, "plugin");
   try {
-    for (const p of [".claude-plugin", ".mcp.json", "skills", "commands", "agents"]) {
-      if (existsSync(path.join(root, p))) cpSync(path.join(root, p), path.join(repo, p), { recursive: true });
+    // The marketplace installs .claude-plugin/shipped, relative links into the repository: copy them as links,
+    // with what they point at, so the install sees what a user's does.
+    for (const p of [".claude-plugin", ".mcp.json", "skills", "commands", "agents", "templates", "package.json", "README.md", "mcp-server/dist"]) {
+      if (existsSync(path.join(root, p))) cpSync(path.join(root, p), path.join(repo, p), { recursive: true, verbatimSymlinks: true });
     }
     const env = { ...process.env, HOME: home, USERPROFILE: home, CLAUDE_CONFIG_DIR: path.join(home, ".claude") };
     for (const args of [

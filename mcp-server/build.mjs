@@ -124,18 +124,7 @@ if (check) {
     else if (!old.includes(f)) problems.push(`missing from committed bundle: ${f}`);
     else if (!readFileSync(join(outdir, f)).equals(readFileSync(join(committed, f)))) problems.push(`differs from a fresh build: ${f}`);
   }
-  // The ESM build of @kubernetes-models/validate loads ajv-formats-draft2019 through createRequire(import.meta.url),
-// which a bundler cannot follow; its CommonJS build uses a plain require() that esbuild bundles.
-const kubernetesValidateAsCommonJs = {
-  name: "kubernetes-models-validate-cjs",
-  setup(b) {
-    b.onResolve({ filter: /^@kubernetes-models\/validate$/ }, (args) => ({
-      path: createRequire(join(args.resolveDir, "noop.js")).resolve("@kubernetes-models/validate"),
-    }));
-  },
-};
-
-rmSync(outdir, { recursive: true, force: true });
+  rmSync(outdir, { recursive: true, force: true });
   if (problems.length > 0) {
     console.error(`mcp-server/dist is not a fresh build of the sources (run npm run build):\n  ${problems.join("\n  ")}`);
     process.exit(1);

@@ -20,7 +20,7 @@ function expressService(): string {
 describe("shipped bundle: lazily loaded dependencies", () => {
   for (const platform of ["github-actions", "gitlab-ci", "jenkins", "circleci"]) {
     it(`generates and validates a Dockerfile on ${platform}`, () => {
-      const run = cli("pipeline", expressService(), "--platform", platform, "--stages", "test,docker", "--dry-run", "--json");
+      const run = cli("pipeline", expressService(), "--platform", platform, "--stages", "test,docker", "--dry-run", "--json", "--diffs", "*");
       assert.equal(run.status, 0, run.stderr);
       const result = JSON.parse(run.stdout) as { files: { path: string }[]; validations: { path: string; validator: string; ok: boolean }[] };
       assert.ok(result.files.some((f) => f.path === "Dockerfile"), "a Dockerfile is planned");

@@ -72,7 +72,8 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
     const structured = toolResultSchema.parse(first.structuredContent);
     assert.equal(structured.status, "ok");
     assert.ok(structured.files.some((f) => f.path === ".github/workflows/ci.yml" && f.action === "create"));
-    assert.ok(structured.validations.some((v) => v.validator === "actionlint" && v.ok));
+    // A compact result counts passing validations per validator; failures would be listed in full.
+    assert.ok((structured.omitted?.passedValidations.actionlint ?? 0) > 0, JSON.stringify(structured.omitted));
     assert.ok(structured.validations.every((v) => v.ok));
     assert.ok(progress.length > 0, "progress notifications were sent");
     const written = readFileSync(join(root, ".github/workflows/ci.yml"), "utf8");

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
 import type { Capability, CliOption } from "../engine/core/capability.ts";
-import { commonCliOptions } from "../engine/core/capability.ts";
+import { commonCliOptions, runCapability } from "../engine/core/capability.ts";
 import { describeFileSystemError, describeZodError } from "../engine/core/errors.ts";
 import { exitCodeFor, summarise } from "../engine/core/summary.ts";
 import { InputError } from "../engine/core/types.ts";
@@ -71,8 +71,9 @@ function addSubcommand(program: Command, capability: Capability, io: Io, setExit
     }
     const progress = flags.quiet ? () => undefined : (message: string) => io.stderr(`… ${message}\n`);
     try {
-      const result = await capability.run(parsed.data, { progress });
-      io.stdout(flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${summarise(result)}\n`);
+      // People get every diff; --json prints exactly what the MCP tool returns (compact unless --detail full).
+      const { full, result } = await runCapability(capability, parsed.data, { progress });
+      io.stdout(flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${summarise(full)}\n`);
       setExitCode(exitCodeFor(result));
     } catch (error) {
       if (error instanceof InputError) {

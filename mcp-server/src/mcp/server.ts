@@ -1,7 +1,7 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { VERSION } from "../version.ts";
+import { GuardedStdioServerTransport } from "./stdio.ts";
 
 // The engine (zod schemas of the tools, Handlebars, validators) is loaded on the first tools/list or
 // tools/call, not at start-up: Claude Code spawns this server in every session, and `initialize` must
@@ -20,7 +20,7 @@ export function createServer(): Server {
       // (an Ajv instance compiling its meta-schemas) would cost start-up time for nothing.
       jsonSchemaValidator: { getValidator: () => () => ({ valid: false, data: undefined, errorMessage: "senior-devops does not use elicitation" }) },
       instructions:
-        "Analyse a repository, then generate CI/CD pipelines, Terraform or Kubernetes deployments into it. Every tool validates what it renders, never overwrites a file you changed unless force is set, and supports dryRun to preview diffs.",
+        "Analyse a repository, then generate CI/CD pipelines, Terraform or Kubernetes deployments into it. Every tool validates what it renders, never overwrites a file you changed unless force is set, and supports dryRun to preview. Results are compact (per-file +/- line counts, failed validations, passes counted); diffs: [paths] or [\"*\"] returns full diffs. Writing tools refuse /, home and non-project directories unless allowAnyRoot is set.",
     },
   );
 
@@ -46,5 +46,6 @@ export function createServer(): Server {
 }
 
 export async function main(): Promise<void> {
-  await createServer().connect(new StdioServerTransport());
+  // Our transport answers oversized, unparsable and premature messages instead of ending the session.
+  await createServer().connect(new GuardedStdioServerTransport());
 }

@@ -6,7 +6,7 @@ export const analyzeCapability = defineCapability({
   tool: "analyze-project",
   title: "Analyse a repository",
   description:
-    "Detects every project in a repository (language, package manager, runtime versions, real lint/test/build commands, frameworks, Dockerfiles, monorepo layout) with the files that decided each answer. Reads only; never writes.",
+    "Use first, or to learn what a repository holds: each project's language, package manager, versions, real lint/test/build commands, frameworks, Dockerfiles, monorepo tool, with evidence. Read-only.",
   inputShape: { path: commonInput.path },
   annotations: { title: "Analyse a repository", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   cli: { command: "analyze", summary: "detect projects, package managers, versions and commands (read-only)", options: [] },

@@ -29,6 +29,9 @@ export const fileResultSchema = z.object({
   action: z.enum(FILE_ACTIONS),
   bytes: z.number().int(),
   diff: z.string().optional(),
+  /** Lines added / removed by this change (from its diff), so a compact result still says how big each change is. */
+  added: z.number().int().optional(),
+  removed: z.number().int().optional(),
   reason: z.string().optional(),
 });
 export type FileResult = z.infer<typeof fileResultSchema>;
@@ -60,6 +63,15 @@ export const toolResultSchema = z.object({
   nextSteps: z.array(z.string()),
   /** Capability-specific data (e.g. the rollout plan of deployment-manager). */
   details: z.record(z.string(), z.unknown()).optional(),
+  /** What a compact result (the default for MCP and `--json`) left out, and how to ask for it: passing
+   *  validations are counted per validator instead of listed; diffs are replaced by `added`/`removed` unless asked for. */
+  omitted: z
+    .object({
+      passedValidations: z.record(z.string(), z.number().int()),
+      diffs: z.number().int(),
+      howToGet: z.string(),
+    })
+    .optional(),
 });
 export type ToolResult = z.infer<typeof toolResultSchema>;
 

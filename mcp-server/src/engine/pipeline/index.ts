@@ -13,24 +13,22 @@ export const pipelineCapability = defineCapability({
   tool: "pipeline-generator",
   title: "Generate a CI/CD pipeline",
   description:
-    "Analyses the repository and writes a CI/CD pipeline for GitHub Actions, GitLab CI, Jenkins or CircleCI: one job per project " +
-    "(lint/test/build with the project's own commands, lockfile-keyed caches, path filters in monorepos), dependency audit, Trivy and " +
-    "secret scanning, container builds (pushed only from the default branch; a Dockerfile is generated where a service has none) and " +
-    "staging/production deploys behind an approval. Every file is validated before anything is written; changed files are never overwritten without force.",
+    "Use to set up or redo CI/CD: writes a GitHub Actions, GitLab CI, Jenkins or CircleCI pipeline using each project's own " +
+    "commands, with caches, monorepo path filters, security scans, image builds and approved deploys. Validated before writing.",
   inputShape: {
     ...commonInput,
-    platform: z.enum(PLATFORMS).optional().describe("CI platform; default: the one the repository already uses, else github-actions"),
+    platform: z.enum(PLATFORMS).optional().describe("Default: the one in use, else github-actions"),
     stages: z.array(z.enum(STAGES)).optional()
-      .describe("Stages to generate; default: lint/test/build where the project has the command, security, docker when a Dockerfile exists (deploy only when asked)"),
-    defaultBranch: z.string().min(1).max(200).optional().describe("Branch that pushes images and deploys; default: the repository's (git HEAD), else main"),
+      .describe("Default: lint/test/build it has, security, docker; deploy if asked"),
+    defaultBranch: z.string().min(1).max(200).optional().describe("Pushes and deploys; default: git HEAD or main"),
     registry: z.string().min(1).max(200).optional()
-      .describe("Container registry host[/namespace] for docker push; default ghcr.io on GitHub, $CI_REGISTRY_IMAGE on GitLab"),
+      .describe("Push target; default ghcr.io / $CI_REGISTRY_IMAGE"),
     cloud: z.enum(CLOUDS).default("none")
-      .describe("Cloud of the deploy cluster: aws (EKS), gcp (GKE) or azure (AKS) deploy with short-lived OIDC credentials (GitHub Actions); none uses a stored KUBE_CONFIG secret"),
+      .describe("OIDC deploy auth; none: a KUBE_CONFIG secret"),
     cluster: z.string().regex(CLUSTER_NAME, "lowercase letters, digits and '-', at most 100 characters").optional()
-      .describe("Name of the EKS/GKE/AKS cluster the deploy stage targets; required when cloud is not none"),
+      .describe("EKS/GKE/AKS cluster; required with cloud"),
     region: z.string().max(50).regex(CLOUD_REGION, "a region or location such as us-east-1, europe-west1 or europe-west1-b").optional()
-      .describe("Cluster region (aws) or location, region or zone (gcp); required for aws and gcp"),
+      .describe("Cluster region/location; required for aws, gcp"),
   },
   // Not additive-only: it updates files it generated earlier, and with force overwrites files the user changed.
   annotations: { title: "Generate a CI/CD pipeline", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

@@ -31,26 +31,28 @@ const envName = z.string().regex(ENV_NAME, {
 
 export const terraformInputShape = {
   ...commonInput,
-  provider: z.enum(PROVIDERS).describe("Cloud provider: aws, gcp or azure"),
+  provider: z.enum(PROVIDERS).describe("Cloud provider"),
   environments: z.array(envName).min(1).max(10).default(["staging", "production"])
-    .describe("Environments, one directory and one remote state each; default staging, production"),
+    .describe("One directory and state each"),
   modules: z.array(z.enum(MODULE_WORDS)).min(1).optional()
     .describe(
-      `Modules to generate: ${MODULES.join(", ")} (cloud names accepted: vpc, eks/gke/aks, rds/cloudsql/postgres, s3/gcs/blob, ecr/gar/acr); default all`,
-    ),
+      "Default: all",
+    )
+    // tools/list advertises the canonical names only; the cloud aliases (vpc, eks, rds, s3, …) stay accepted.
+    .meta({ items: { enum: [...MODULES] } }),
   ci: z.enum(CI_PLATFORMS).optional()
-    .describe("CI for plan/apply/drift: github-actions, gitlab-ci or none; default the platform the repository already uses, else github-actions"),
+    .describe("CI for plan/apply/drift; default: the one in use, else github-actions"),
   project: z.string().regex(PROJECT_NAME, {
     message: "project names must be 2-24 characters: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
-  }).optional().describe("Service/project name prefixing every resource name; default the repository directory's name"),
+  }).optional().describe("Resource name prefix; default: directory name"),
   region: z.string().min(1).max(40).optional()
-    .describe("Region (AWS us-east-1, GCP us-central1, Azure eastus by default)"),
+    .describe("Default us-east-1 / us-central1 / eastus"),
   team: z.string().regex(LABEL_VALUE, { message: "team must be a lowercase tag/label value (letters, digits, '-', '_')" }).default("platform")
-    .describe("Owning team, written as the team tag/label"),
+    .describe("team tag/label"),
   costCenter: z.string().regex(LABEL_VALUE, { message: "costCenter must be a lowercase tag/label value (letters, digits, '-', '_')" }).default("engineering")
-    .describe("Cost center, written as the cost-center tag/label"),
+    .describe("cost-center tag/label"),
   resolveLatest: z.boolean().default(false)
-    .describe(`Resolve the latest Terraform release online for CI (falls back to ${VERSION_TABLE.terraform} offline, with a warning)`),
+    .describe(`Latest Terraform from HashiCorp (else ${VERSION_TABLE.terraform})`),
 };
 
 type TerraformInput = z.infer<z.ZodObject<typeof terraformInputShape>>;
@@ -92,11 +94,8 @@ export const terraformCapability = defineCapability({
   tool: "terraform-scaffolder",
   title: "Scaffold Terraform infrastructure",
   description:
-    "Writes production-shaped Terraform for AWS, GCP or Azure under infrastructure/: modules (network, cluster, database, storage, registry; " +
-    "any subset), one root directory and one locked, encrypted remote state per environment, a bootstrap for the state storage, pinned " +
-    "Terraform/provider versions, default tags/labels, prevent_destroy on data stores and no secret values; plus CI (GitHub Actions or " +
-    "GitLab CI) for fmt/validate/plan on pull requests, approved apply on the default branch (OIDC, no keys) and scheduled drift detection. " +
-    "Every file is parsed, reference-checked and fmt-checked before anything is written; changed files are never overwritten without force.",
+    "Use to start infrastructure as code: writes Terraform for AWS, GCP or Azure (network, cluster, database, storage, registry), " +
+    "a locked, encrypted remote state per environment and plan/apply/drift CI with OIDC. Validated before writing.",
   inputShape: terraformInputShape,
   // Updates files it generated earlier (force overwrites user edits); resolveLatest asks HashiCorp's release API.
   annotations: { title: "Scaffold Terraform infrastructure", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
