@@ -18,6 +18,12 @@ export interface WriteRequest {
   analysis?: Analysis;
   details?: Record<string, unknown>;
   progress: Progress;
+  /**
+   * Existing user files this run edits in place because the user asked for it (audit --fix): path → the content
+   * the edit was computed from. They are updated without force when still identical to that content (else a
+   * conflict), and never recorded in the manifest: they stay the user's files.
+   */
+  userFiles?: Record<string, string>;
 }
 
 /** The target root as a real, existing directory; bad input otherwise. */
@@ -49,7 +55,7 @@ export async function validateAndWrite(request: WriteRequest): Promise<ToolResul
 
   const { manifest, warning } = readManifest(root);
   if (warning) warnings.push(warning);
-  const plan = planFiles(root, files, manifest, force, dryRun);
+  const plan = planFiles(root, files, manifest, force, dryRun, request.userFiles);
   const fileResults = plan.map((p) => ({
     path: p.path,
     action: p.action,
@@ -71,7 +77,7 @@ export async function validateAndWrite(request: WriteRequest): Promise<ToolResul
 
   const writes = plan.filter((p) => p.action === "create" || p.action === "update");
   if (writes.length > 0) {
-    for (const p of plan) manifest.files[p.path] = { sha256: sha256(p.content), tool };
+    for (const p of plan) if (!(request.userFiles && Object.hasOwn(request.userFiles, p.path))) manifest.files[p.path] = { sha256: sha256(p.content), tool };
     const manifestAbsolute = resolveInsideRoot(root, MANIFEST_PATH);
     let manifestPrevious: string | undefined;
     try {

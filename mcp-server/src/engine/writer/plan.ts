@@ -37,7 +37,7 @@ function readExisting(absolutePath: string): string | undefined {
  * - update: differs, and either the file is exactly what we generated last time (manifest hash) or `force`;
  * - conflict: differs and the user owns it (edited, or never ours) — reported with a diff, never written.
  */
-export function planFiles(realRoot: string, files: GeneratedFile[], manifest: Manifest, force: boolean, dryRun: boolean): PlannedFile[] {
+export function planFiles(realRoot: string, files: GeneratedFile[], manifest: Manifest, force: boolean, dryRun: boolean, userFiles: Record<string, string> = {}): PlannedFile[] {
   const seen = new Set<string>();
   return files.map((file) => {
     const path = normaliseRelativePath(file.path);
@@ -50,6 +50,10 @@ export function planFiles(realRoot: string, files: GeneratedFile[], manifest: Ma
     }
     if (previous === file.content) return { path, absolutePath, action: "unchanged", content: file.content, previous };
     const diff = unifiedDiff(path, previous, file.content);
+    if (Object.hasOwn(userFiles, path)) {
+      if (previous === userFiles[path]) return { path, absolutePath, action: "update", content: file.content, previous, diff, reason: "edited in place as you asked (fix)" };
+      return { path, absolutePath, action: "conflict", content: file.content, previous, diff, reason: "changed while it was being audited; re-run the audit" };
+    }
     const ours = manifest.files[path]?.sha256 === sha256(previous);
     if (ours) return { path, absolutePath, action: "update", content: file.content, previous, diff: dryRun ? diff : undefined, reason: "generated earlier and not edited since" };
     if (force) return { path, absolutePath, action: "update", content: file.content, previous, diff, reason: "overwritten because force was set" };
