@@ -32,10 +32,23 @@ export function imageProblem(reference: string): { level: "latest" | "tag"; text
 }
 
 /** Well-known token shapes: a literal that looks like one is a leaked credential whatever its key is called. */
-const TOKEN_SHAPES = [
+export const TOKEN_SHAPES = [
+  /\bsq[pua]_[0-9a-f]{40}\b/, /\bAIza[0-9A-Za-z_-]{35}\b/, /\bhooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{20,}/,
   /\bgh[pousr]_[A-Za-z0-9]{30,}/, /\bgithub_pat_[A-Za-z0-9_]{40,}/, /\bglpat-[A-Za-z0-9_-]{20}/, /\bAKIA[0-9A-Z]{16}\b/,
   /\bxox[abpr]-[A-Za-z0-9-]{10,}/, /\bsk-[A-Za-z0-9]{32,}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /\bnpm_[A-Za-z0-9]{36}\b/,
 ];
+/** 1-based positions of well-known token shapes anywhere in a file (commands, URLs, comments). */
+export function tokenShapesIn(text: string): { line: number; column: number; shape: string }[] {
+  const out: { line: number; column: number; shape: string }[] = [];
+  text.split("\n").forEach((line, i) => {
+    for (const re of TOKEN_SHAPES) {
+      const m = re.exec(line);
+      if (m) out.push({ line: i + 1, column: m.index + 1, shape: `${m[0].slice(0, 6)}…` });
+    }
+  });
+  return out;
+}
+
 /** Throw-away values used for local test databases and examples; not credentials worth a finding. */
 const DUMMY = /^(postgres|password|passw0rd|secret|test|testing|example|changeme|change-me|root|admin|mysql|redis|guest|dummy|fake|xxx+|\*+|none|null|true|false|local|dev|development)$/i;
 

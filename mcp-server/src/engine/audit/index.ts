@@ -5,18 +5,23 @@ import { validateWithActionlint } from "../validate/actionlint.ts";
 import { normaliseRelativePath } from "../writer/paths.ts";
 import { resolveRoot, validateAndWrite } from "../writer/index.ts";
 import { auditCircleci, auditGitlab, auditJenkins } from "./ci-platforms.ts";
+import { tokenShapesIn } from "./common.ts";
 import { discover } from "./discover.ts";
 import { auditCompose, auditDockerfile } from "./docker.ts";
 import { auditGithub } from "./github.ts";
 import { auditKubernetes } from "./kubernetes.ts";
-import { type AuditedFile, type Finding, SCOPES, type Scope, type TextEdit } from "./model.ts";
+import { type AuditedFile, type Finding, finding, RULES, type RuleId, SCOPES, type Scope, type TextEdit } from "./model.ts";
 import { toSarif } from "./sarif.ts";
 import { auditTerraform } from "./terraform.ts";
 
 export { findingSchema, SCOPES } from "./model.ts";
 
-/** Findings kept in the structured result (errors first); the SARIF file always has all of them. */
+/**
+ * Findings kept in the structured result (errors first), by count and by size, so a result on a large repository
+ * stays well under the 40 KB a model can take; the SARIF file always has all of them.
+ */
 const MAX_FINDINGS_IN_RESULT = 100;
+const MAX_FINDINGS_BYTES = 20_000;
 const SEVERITY_ORDER = { error: 0, warning: 1, note: 2 } as const;
 
 /** Applies non-overlapping edits (offsets into the original); insertions at one offset keep their order. */
@@ -31,6 +36,11 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   }
   return out + text.slice(last);
 }
+
+const SECRET_RULE: Partial<Record<AuditedFile["kind"], RuleId>> = {
+  "github-workflow": "GHA008", "github-action": "GHA008", "gitlab-ci": "GL002", circleci: "CC003", jenkinsfile: "JK003",
+  dockerfile: "DF003", compose: "DC003",
+};
 
 interface FileAudit {
   findings: Finding[];
@@ -52,6 +62,16 @@ async function auditFiles(files: AuditedFile[]): Promise<Map<string, FileAudit>>
       case "compose": set(file.path, auditCompose(file)); break;
       case "kubernetes": set(file.path, auditKubernetes(file)); break;
       case "terraform": break;
+    }
+  }
+  // a credential of a well-known shape anywhere (a command line, a URL), where no rule has reported one already
+  for (const file of files) {
+    const rule = SECRET_RULE[file.kind];
+    const audit = results.get(file.path);
+    if (!rule || !audit) continue;
+    for (const hit of tokenShapesIn(file.content)) {
+      if (audit.findings.some((f) => f.line === hit.line && RULES.get(f.rule)?.name.includes("secret"))) continue;
+      audit.findings.push(finding(rule, file.path, hit, `a credential (${hit.shape}) is written in the file`));
     }
   }
   const tf = files.filter((f) => f.kind === "terraform");
@@ -142,7 +162,9 @@ export const auditCapability = defineCapability({
     const counts = { error: 0, warning: 0, note: 0 };
     for (const f of findings) counts[f.severity] += 1;
     const fixable = findings.filter((f) => f.fixable).length;
+    let budget = MAX_FINDINGS_BYTES;
     const shown = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]).slice(0, MAX_FINDINGS_IN_RESULT)
+      .filter((f) => (budget -= JSON.stringify(f).length) >= 0)
       .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     if (shown.length < findings.length) {
       warnings.push(`showing ${shown.length} of ${findings.length} findings (errors first); ${sarifPath ? `all are in ${sarifPath}` : "pass sarif (--sarif <file>) to get all of them"}`);
