@@ -51,24 +51,34 @@ export async function auditDockerfile(file: AuditedFile): Promise<{ findings: Fi
     if (stage) stageNames.add(stage);
   }
 
-  // the final stage: instructions after the last FROM
-  const last = froms[froms.length - 1]!;
-  const lastLine = last.getRange().start.line;
-  const final = instructions.filter((i) => i.getRange().start.line >= lastLine);
-  const users = final.filter((i) => i.getKeyword() === "USER");
-  const lastUser = users.length > 0 ? users[users.length - 1]!.getArgumentsContent()?.trim() ?? "" : undefined;
-  const baseImage = (last.getImage() ?? "").toLowerCase();
-  const inheritsStage = stageNames.has(baseImage.split(/[:@]/)[0]!);
-  const serves = final.some((i) => ["CMD", "ENTRYPOINT", "EXPOSE"].includes(i.getKeyword()));
-  if (lastUser !== undefined ? /^(root|0)(:.*)?$/.test(lastUser) : !NONROOT_BASE.test(baseImage) && !inheritsStage && baseImage !== "scratch") {
-    const where = lastUser !== undefined ? users[users.length - 1]! : last;
+  // the final stage, following `FROM <earlier stage>` back to the external base: its user and healthcheck carry over
+  const stages = froms.map((from, i) => {
+    const start = from.getRange().start.line;
+    const end = i + 1 < froms.length ? froms[i + 1]!.getRange().start.line : Number.MAX_SAFE_INTEGER;
+    const body = instructions.filter((x) => x.getRange().start.line > start && x.getRange().start.line < end);
+    return { from, name: from.getBuildStage()?.toLowerCase(), base: (from.getImage() ?? "").toLowerCase(), body };
+  });
+  const chain: typeof stages = [];
+  for (let s: (typeof stages)[number] | undefined = stages[stages.length - 1]; s && !chain.includes(s);) {
+    chain.push(s);
+    const base: string = s.base;
+    s = stages.slice(0, stages.indexOf(s)).reverse().find((x) => x.name === base);
+  }
+  const last = chain[0]!.from;
+  const externalBase = chain[chain.length - 1]!.base;
+  const chainBody = chain.slice().reverse().flatMap((s) => s.body);
+  const users = chainBody.filter((i) => i.getKeyword() === "USER");
+  const lastUserInstruction = users[users.length - 1];
+  const lastUser = lastUserInstruction ? lastUserInstruction.getArgumentsContent()?.trim() ?? "" : undefined;
+  if (lastUser !== undefined ? /^(root|0)(:.*)?$/.test(lastUser) : !NONROOT_BASE.test(externalBase)) {
+    const where = lastUserInstruction ?? last;
     out.push(finding("DF002", file.path, at(where), lastUser !== undefined ? `the final stage switches to USER ${lastUser}` : "the final stage never sets USER, so it runs as root"));
   }
 
   for (const instruction of instructions) secretsIn(file, instruction, out);
 
-  if (serves && !dockerfile.getHEALTHCHECKs().some((h) => h.getRange().start.line >= lastLine) && !inheritsStage) {
-    out.push(finding("DF004", file.path, at(last), "the image serves (CMD/ENTRYPOINT/EXPOSE) but has no HEALTHCHECK"));
+  if (!chainBody.some((i) => i.getKeyword() === "HEALTHCHECK")) {
+    out.push(finding("DF004", file.path, at(last), "the final image has no HEALTHCHECK"));
   }
   return { findings: out };
 }

@@ -188,6 +188,14 @@ function resourceRules(tf: TfFile, type: string, labels: string[], config: Obj, 
     const [from, to] = range === "*" ? [0, 65535] : range.split("-");
     ingress.push({ from, to: to ?? from, cidrs: [...strings(config.source_address_prefix), ...strings(config.source_address_prefixes)], attr: "source_address_prefix" });
   }
+  if (type === "azurerm_network_security_group") {
+    for (const rule of list(config.security_rule)) {
+      if (rule.direction !== "Inbound" || rule.access !== "Allow") continue;
+      const range = String(rule.destination_port_range ?? "*");
+      const [from, to] = range === "*" ? [0, 65535] : range.split("-");
+      ingress.push({ from, to: to ?? from, cidrs: [...strings(rule.source_address_prefix), ...strings(rule.source_address_prefixes)], attr: "source_address_prefix" });
+    }
+  }
   for (const rule of ingress) {
     const open = rule.cidrs.find((c) => ANYWHERE.has(c));
     if (!open) continue;
