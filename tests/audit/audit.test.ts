@@ -163,6 +163,17 @@ describe("audit (shipped CLI bundle)", () => {
     assert.deepEqual(third.files, [], "a second --fix writes nothing");
   });
 
+  it("--fix keeps a CRLF file CRLF", () => {
+    const root = copyFixture("audit-mixed");
+    const path = join(root, ".github/workflows/ci.yml");
+    writeFileSync(path, readFileSync(path, "utf8").replace(/\n/g, "\r\n"));
+    audit(root, "--fix");
+    const fixed = readFileSync(path, "utf8");
+    assert.match(fixed, /timeout-minutes: 60\r\n/);
+    assert.equal(fixed.replace(/\r\n/g, "").includes("\n"), false, "no bare LF was inserted");
+    assert.equal(parseDocument(fixed).errors.length, 0);
+  });
+
   it("fixed workflows still pass actionlint and zizmor (offline) finds nothing new and no injection", (t) => {
     if (!tool("actionlint", t) || !tool("zizmor", t)) return;
     const root = copyFixture("audit-mixed");

@@ -134,7 +134,9 @@ export const auditCapability = defineCapability({
       for (const file of files) {
         const a = audits.get(file.path);
         if (!a || a.edits.length === 0) continue;
-        const content = applyEdits(file.content, a.edits);
+        // inserted lines take the file's own line endings
+        const eol = file.content.includes("\r\n") ? "\r\n" : "\n";
+        const content = applyEdits(file.content, a.edits.map((e) => ({ ...e, text: e.text.replace(/\r?\n/g, eol) })));
         const again = auditGithub({ ...file, content });
         if (again.parseErrors.length > 0) {
           warnings.push(`fixes for ${file.path} were dropped: the edited file would not parse (${again.parseErrors[0]})`);
