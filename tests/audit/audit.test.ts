@@ -34,7 +34,7 @@ const EXPECTED = [
   "DF001@Dockerfile:1", "DF002@Dockerfile:7", "DF004@Dockerfile:7", "DF003@Dockerfile:8", "DF003@Dockerfile:9", "DF003@Dockerfile:12",
   "DC001@docker-compose.yml:6", "DC002@docker-compose.yml:11", "DC003@docker-compose.yml:13",
   "K8S006@k8s/deployment.yaml:2", "K8S001@k8s/deployment.yaml:14", "K8S002@k8s/deployment.yaml:14", "K8S003@k8s/deployment.yaml:14",
-  "K8S007@k8s/deployment.yaml:15", "K8S004@k8s/deployment.yaml:19", "K8S005@k8s/deployment.yaml:23",
+  "K8S007@k8s/deployment.yaml:15", "K8S004@k8s/deployment.yaml:19", "K8S005@k8s/deployment.yaml:23", "K8S007@k8s/kustomization.yaml:7",
   "TF001@infra/main.tf:2", "TF004@infra/main.tf:8", "TF002@infra/main.tf:20", "TF003@infra/main.tf:29", "TF004@infra/main.tf:34",
 ];
 const key = (f: { rule: string; file: string; line: number }) => `${f.rule}@${f.file}:${f.line}`;

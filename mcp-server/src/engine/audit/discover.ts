@@ -59,7 +59,8 @@ export function discover(root: string, scopes: ReadonlySet<Scope>): AuditedFile[
     const taken = new Set(out.map((f) => f.path));
     for (const f of files.filter((f) => YAML.test(f) && !taken.has(f) && !/(^|\/)action\.ya?ml$/.test(f))) {
       const text = read(root, f);
-      if (text && isKubernetesManifest(text) && !/\{\{/.test(text)) add(f, "kubernetes", "kubernetes", text);
+      const kustomization = /(^|\/)kustomization\.ya?ml$/.test(f);
+      if (text && (kustomization || isKubernetesManifest(text)) && !/\{\{/.test(text)) add(f, "kubernetes", "kubernetes", text);
     }
   }
   return out;

@@ -27,6 +27,10 @@ export function auditKubernetes(file: AuditedFile): { findings: Finding[]; parse
   for (const doc of parsed.docs) {
     const root = asMap(doc.contents);
     const kind = stringOf(root, "kind");
+    if (kind === "Kustomization" || (!kind && /(^|\/)kustomization\.ya?ml$/.test(file.path))) {
+      kustomizeImages(parsed, file, root!, out);
+      continue;
+    }
     if (!kind || !POD_SPEC_PATH[kind]) continue;
     let spec: YAMLMap | undefined = root;
     for (const key of POD_SPEC_PATH[kind]!) spec = asMap(valueOf(spec, key));
@@ -35,6 +39,23 @@ export function auditKubernetes(file: AuditedFile): { findings: Finding[]; parse
     auditPod(parsed, file, name, kind, root!, spec, out);
   }
   return { findings: out, parseErrors: [] };
+}
+
+/** kustomize `images:` overrides: a newTag of latest (or none, with no digest) decides what every workload runs. */
+function kustomizeImages(parsed: ParsedYaml, file: AuditedFile, root: YAMLMap, out: Finding[]): void {
+  for (const item of seqItems(valueOf(root, "images"))) {
+    const map = asMap(item);
+    const name = stringOf(map, "newName") ?? stringOf(map, "name");
+    if (!name || stringOf(map, "digest")) continue;
+    const tag = stringOf(map, "newTag");
+    const problem = imageProblem(tag ? `${name}:${tag}` : name);
+    if (problem && tag) {
+      out.push(finding("K8S007", file.path, posOf(parsed, valueOf(map, "newTag")), `kustomize image override: ${problem.text}`, { severity: problem.level === "latest" ? "warning" : "note" }));
+    }
+    if (!tag && stringOf(map, "newName")) {
+      out.push(finding("K8S007", file.path, posOf(parsed, valueOf(map, "newName")), `kustomize image override ${name} sets no newTag or digest`, { severity: "note" }));
+    }
+  }
 }
 
 function auditPod(parsed: ParsedYaml, file: AuditedFile, name: string, kind: string, root: YAMLMap, spec: YAMLMap, out: Finding[]): void {
