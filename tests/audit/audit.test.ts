@@ -163,6 +163,16 @@ describe("audit (shipped CLI bundle)", () => {
     assert.deepEqual(third.files, [], "a second --fix writes nothing");
   });
 
+  it("finds a credential of a well-known shape anywhere in a CI file, not only in assignments", () => {
+    const root = copyFixture("audit-mixed");
+    const path = join(root, "Jenkinsfile");
+    // built at run time so that no token-shaped literal is committed
+    const token = `sqp_${"3f".repeat(20)}`;
+    writeFileSync(path, readFileSync(path, "utf8").replace("./deploy.sh", `mvn sonar:sonar -Dsonar.token=${token} && ./deploy.sh`));
+    const result = audit(root, "--scope", "jenkins");
+    assert.ok(result.findings!.some((f) => f.rule === "JK003" && f.line === 15 && /sqp_3f/.test(f.message)), JSON.stringify(result.findings));
+  });
+
   it("--fix keeps a CRLF file CRLF", () => {
     const root = copyFixture("audit-mixed");
     const path = join(root, ".github/workflows/ci.yml");
