@@ -226,8 +226,11 @@ function auditJob(ctx: WorkflowContext, name: string, keyNode: Node, job: YAMLMa
     ctx.findings.push(finding("GHA010", file.path, posOf(parsed, keyNode), `job ${name} has no timeout-minutes (default 360)`,
       fixable ? { fixable: true, fix: `Fix adds \`timeout-minutes: ${FIX_TIMEOUT_MINUTES}\`; lower it to a bound a little above the job's normal duration.` } : {}));
     if (fixable && anchor) {
-      const at = lineStart(parsed.text, anchor.range![0]);
-      const indent = anchor.range![0] - at;
+      const keyLine = lineStart(parsed.text, anchor.range![0]);
+      const indent = anchor.range![0] - keyLine;
+      // keep a blank line that separates `steps:` from the job's settings below the new line
+      let at = keyLine;
+      while (at > 0 && /^[ \t]*\r?$/.test(parsed.text.slice(lineStart(parsed.text, at - 1), at - 1))) at = lineStart(parsed.text, at - 1);
       ctx.edits.push({ start: at, end: at, text: `${" ".repeat(indent)}timeout-minutes: ${FIX_TIMEOUT_MINUTES}\n` });
     }
   }
