@@ -19,9 +19,9 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
     await client.close();
   });
 
-  it("lists the four tools with titles, honest annotations and an output schema", async () => {
+  it("lists the five tools with titles, honest annotations and an output schema", async () => {
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ["analyze-project", "deployment-manager", "pipeline-generator", "terraform-scaffolder"]);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ["analyze-project", "deployment-manager", "devops-auditor", "pipeline-generator", "terraform-scaffolder"]);
     for (const tool of tools) {
       assert.ok(tool.title && tool.description, tool.name);
       assert.equal(tool.outputSchema?.type, "object");
@@ -37,6 +37,8 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
       "terraform-scaffolder": { destructiveHint: true, idempotentHint: true, openWorldHint: true },
       // apply/promote/rollback change a cluster; promote twice is not promote once.
       "deployment-manager": { destructiveHint: true, idempotentHint: false, openWorldHint: true },
+      // Writes only with fix (in-place edits the user asked for) or sarif; never deletes; a second run changes nothing.
+      "devops-auditor": { destructiveHint: false, idempotentHint: true, openWorldHint: false },
     };
     for (const [name, hints] of Object.entries(expected)) {
       const tool = tools.find((t) => t.name === name)!;

@@ -92,6 +92,13 @@ export function summarise(result: ToolResult): string {
       lines.push(`  ${p.path}: ${p.language} · ${p.packageManager}${versions ? ` · ${versions}` : ""}${commands ? ` · ${commands}` : ""}`);
     }
   }
+  if (result.findings) {
+    lines.push(`findings: ${result.findings.length}${result.findings.length ? "" : " (nothing to report)"}`);
+    for (const f of result.findings.slice(0, 50)) {
+      lines.push(`  ${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule}${f.fixable ? " (fixable)" : ""} ${f.message}`);
+    }
+    if (result.findings.length > 50) lines.push(`  … ${result.findings.length - 50} more in the structured result (--json)`);
+  }
   for (const f of result.files) lines.push(`  ${VERB[f.action]} ${f.path}${stat(f)}${f.reason ? ` — ${f.reason}` : ""}`);
   const failed = result.validations.filter((v) => !v.ok);
   const skipped = result.validations.filter((v) => v.skipped);

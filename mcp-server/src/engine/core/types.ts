@@ -46,7 +46,7 @@ export const validationSchema = z.object({
 });
 export type Validation = z.infer<typeof validationSchema>;
 
-export const TOOL_NAMES = ["analyze-project", "pipeline-generator", "terraform-scaffolder", "deployment-manager"] as const;
+export const TOOL_NAMES = ["analyze-project", "pipeline-generator", "terraform-scaffolder", "deployment-manager", "devops-auditor"] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 export const toolResultSchema = z.object({
@@ -61,6 +61,11 @@ export const toolResultSchema = z.object({
   validations: z.array(validationSchema),
   warnings: z.array(z.string()),
   nextSteps: z.array(z.string()),
+  /** devops-auditor: what it found, with file:line and the fix (see audit/model.ts). */
+  findings: z.array(z.object({
+    rule: z.string(), severity: z.enum(["error", "warning", "note"]), file: z.string(), line: z.number().int(), column: z.number().int(),
+    message: z.string(), fix: z.string(), fixable: z.boolean().optional(),
+  })).optional(),
   /** Capability-specific data (e.g. the rollout plan of deployment-manager). */
   details: z.record(z.string(), z.unknown()).optional(),
   /** What a compact result (the default for MCP and `--json`) left out, and how to ask for it: passing

@@ -4,6 +4,7 @@ import { commonInput, defineCapability } from "../core/capability.ts";
 import { templateEngine } from "../templating/render.ts";
 import "../validate/pipeline-validators.ts";
 import { resolveRoot, validateAndWrite } from "../writer/index.ts";
+import { ownCiResult, userOwnedCi } from "../audit/existing-ci.ts";
 import { CLOUD_REGION, CLOUDS, CLUSTER_NAME, PLATFORMS, STAGES } from "./model.ts";
 import { renderPipeline } from "./render.ts";
 
@@ -59,6 +60,12 @@ export const pipelineCapability = defineCapability({
       templateEngine(context.templatesDir),
     );
     context.progress(`rendered ${rendered.files.length} file(s) for ${rendered.plan.platform}`);
+    const details = { platform: rendered.plan.platform, stages: rendered.plan.stages, defaultBranch: rendered.plan.defaultBranch, deployTarget: rendered.plan.target };
+    // The repository's own CI is not replaced without force: point to the audit and the upgrade path instead.
+    const own = input.force ? [] : userOwnedCi(root, rendered.plan.platform);
+    if (own.length > 0) {
+      return ownCiResult({ tool: "pipeline-generator", root, dryRun: input.dryRun, platform: rendered.plan.platform, own, files: rendered.files, analysis, details, warnings: [...analysis.warnings, ...rendered.warnings] });
+    }
     return validateAndWrite({
       tool: "pipeline-generator",
       root,
@@ -68,7 +75,7 @@ export const pipelineCapability = defineCapability({
       warnings: [...analysis.warnings, ...rendered.warnings],
       nextSteps: rendered.nextSteps,
       analysis,
-      details: { platform: rendered.plan.platform, stages: rendered.plan.stages, defaultBranch: rendered.plan.defaultBranch, deployTarget: rendered.plan.target },
+      details,
       progress: context.progress,
     });
   },

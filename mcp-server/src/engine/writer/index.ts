@@ -19,6 +19,12 @@ export interface WriteRequest {
   analysis?: Analysis;
   details?: Record<string, unknown>;
   progress: Progress;
+  /**
+   * Existing user files this run edits in place because the user asked for it (audit --fix): path → the content
+   * the edit was computed from. They are updated without force when still identical to that content (else a
+   * conflict), and never recorded in the manifest: they stay the user's files.
+   */
+  userFiles?: Record<string, string>;
 }
 
 /** The target root as a real, existing directory; bad input otherwise. */
@@ -49,7 +55,7 @@ export async function validateAndWrite(request: WriteRequest): Promise<ToolResul
   const invalid = validations.filter((v) => !v.ok);
 
   const safe = new SafeRoot(root);
-  const planned = planRun(safe, tool, files, force, dryRun);
+  const planned = planRun(safe, files, force, dryRun, request.userFiles);
   // A journal or temp files left by an interrupted run make the tree half old, half new: recover it first.
   const interrupted = safe.lstat(JOURNAL_PATH) !== undefined || safe.lstat(LOCK_PATH) !== undefined ||
     [...new Set([parentOf(MANIFEST_PATH), ...planned.plan.map((p) => parentOf(p.path))])].some((dir) => safe.list(dir).some((name) => TEMP_NAME.test(name)));
@@ -90,12 +96,12 @@ export async function validateAndWrite(request: WriteRequest): Promise<ToolResul
     const notes: string[] = [];
     const recovered = recoverInterruptedRun(safe);
     if (recovered) notes.push(recovered);
-    const run = planRun(safe, tool, files, force, false);
+    const run = planRun(safe, files, force, false, request.userFiles);
     const stale = removeStaleTemps(safe, [".", parentOf(MANIFEST_PATH), ...run.plan.map((p) => parentOf(p.path)), ...Object.keys(run.manifest.files).map(parentOf)]);
     if (stale > 0) notes.push(`removed ${stale} temp file(s) left by an interrupted run`);
     if (nothingToWrite(run)) return outcome(run, notes);
     const writes = run.plan.filter((p) => p.action === "create" || p.action === "update");
-    for (const p of run.plan) run.manifest.files[p.path] = { sha256: sha256(p.content), tool };
+    for (const p of run.plan) if (!(request.userFiles && Object.hasOwn(request.userFiles, p.path))) run.manifest.files[p.path] = { sha256: sha256(p.content), tool };
     progress(`writing ${writes.length} file(s)`);
     applyWrites(safe, [
       ...writes.map((p) => ({ path: p.path, content: p.content, existed: p.previous !== undefined })),
@@ -113,7 +119,7 @@ interface PlannedRun {
   warnings: string[];
 }
 
-function planRun(safe: SafeRoot, _tool: ToolName, files: GeneratedFile[], force: boolean, dryRun: boolean): PlannedRun {
+function planRun(safe: SafeRoot, files: GeneratedFile[], force: boolean, dryRun: boolean, userFiles?: Record<string, string>): PlannedRun {
   const { manifest, warning } = readManifestSafely(safe);
-  return { plan: planFiles(safe, files, manifest, force, dryRun), manifest, warnings: warning ? [warning] : [] };
+  return { plan: planFiles(safe, files, manifest, force, dryRun, userFiles), manifest, warnings: warning ? [warning] : [] };
 }

@@ -29,7 +29,7 @@ export function unifiedDiff(path: string, before: string, after: string): string
  * - update: differs, and either the file is exactly what we generated last time (manifest hash) or `force`;
  * - conflict: differs and the user owns it (edited, or never ours) — reported with a diff, never written.
  */
-export function planFiles(safe: SafeRoot, files: GeneratedFile[], manifest: Manifest, force: boolean, dryRun: boolean): PlannedFile[] {
+export function planFiles(safe: SafeRoot, files: GeneratedFile[], manifest: Manifest, force: boolean, dryRun: boolean, userFiles: Record<string, string> = {}): PlannedFile[] {
   const seen = new Set<string>();
   return files.map((file) => {
     const path = normaliseRelativePath(file.path);
@@ -43,6 +43,10 @@ export function planFiles(safe: SafeRoot, files: GeneratedFile[], manifest: Mani
     }
     if (previous === file.content) return { path, absolutePath, action: "unchanged", content: file.content, previous };
     const diff = unifiedDiff(path, previous, file.content);
+    if (Object.hasOwn(userFiles, path)) {
+      if (previous === userFiles[path]) return { path, absolutePath, action: "update", content: file.content, previous, diff, reason: "edited in place as you asked (fix)" };
+      return { path, absolutePath, action: "conflict", content: file.content, previous, diff, reason: "changed while it was being audited; re-run the audit" };
+    }
     const ours = manifest.files[path]?.sha256 === sha256(previous);
     if (ours) return { path, absolutePath, action: "update", content: file.content, previous, diff: dryRun ? diff : undefined, reason: "generated earlier and not edited since" };
     if (force) return { path, absolutePath, action: "update", content: file.content, previous, diff, reason: "overwritten because force was set" };
