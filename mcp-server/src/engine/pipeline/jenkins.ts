@@ -14,6 +14,14 @@ function workspaceExpr(value: string): string {
     .filter((p) => p !== "").map((p) => (p === "env.WORKSPACE" ? p : groovyString(p))).join(" + ");
 }
 
+/**
+ * Jenkins runs docker agents as the agent's own non-root user, so nothing may be installed into system directories:
+ * Corepack links pnpm/yarn into the workspace, pip falls back to user installs under HOME (the workspace), and every
+ * shell step puts both bin directories first on PATH (a PATH set in `environment` does not reach docker agents).
+ */
+const USER_PATH = 'export PATH="$WORKSPACE/.bin:$WORKSPACE/.local/bin:$PATH"';
+const nonRoot = (run: string) => `${USER_PATH}\n${run === "corepack enable" ? 'mkdir -p "$WORKSPACE/.bin"\ncorepack enable --install-directory "$WORKSPACE/.bin"' : run}`;
+
 const changesets = (triggers: string[]) => triggers.map((t) => (t.endsWith("/") ? `${t}**` : t));
 
 export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
@@ -24,8 +32,8 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
       image: tc.image,
       env: [["HOME", workspaceExpr(WS)], ...tc.cacheEnv.map(([k, v]) => [k, workspaceExpr(v)])],
       changesets: plan.monorepo && job.triggers.length > 0 ? changesets(job.triggers) : [],
-      prepare: tc.prepare.map((c) => ({ name: c.name, run: c.run })),
-      steps: job.steps.map((s) => ({ dir: s.dir === "." ? null : s.dir, run: s.run, name: s.name })),
+      prepare: tc.prepare.map((c) => ({ name: c.name, run: nonRoot(c.run) })),
+      steps: job.steps.map((s) => ({ dir: s.dir === "." ? null : s.dir, run: nonRoot(s.run), name: s.name })),
     };
   });
   const registry = plan.registry ?? null;
