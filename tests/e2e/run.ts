@@ -47,10 +47,12 @@ interface JobResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Shipped bundle: mcp-server/dist + templates copied away from node_modules, as a user gets it.
+// Shipped bundle: mcp-server/dist + templates copied away from node_modules, as a user gets it. SD_E2E_BUNDLE_FROM
+// names another checkout's root to measure (e.g. an export of main, for before/after figures).
 function shippedCli(): string {
   const dir = mkdtempSync(join(tmpdir(), "sd-e2e-shipped-"));
-  for (const entry of ["mcp-server/dist", "templates", "package.json"]) cpSync(join(REPO, entry), join(dir, entry), { recursive: true });
+  const from = process.env.SD_E2E_BUNDLE_FROM ?? REPO;
+  for (const entry of ["mcp-server/dist", "templates", "package.json"]) cpSync(join(from, entry), join(dir, entry), { recursive: true });
   return join(dir, "mcp-server", "dist", "cli.js");
 }
 
@@ -92,9 +94,11 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
 function envWith(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   // A job sees a clean environment: nothing of the harness's own Node/npm configuration leaks in.
-  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|NODE_|INIT_CWD|TSX|VIRTUAL_ENV|PYENV_VERSION|CARGO_TARGET_DIR|GOFLAGS|JAVA_HOME|CI$)/i.test(k)) base[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|TSX|VIRTUAL_ENV$|PYENV_VERSION$|CARGO_TARGET_DIR$|GOFLAGS$|JAVA_HOME$|CI$)/i.test(k)) base[k] = v;
   const path = [...tc.path, ...(process.env.PATH ?? "").split(delimiter).filter((p) => !p.includes("node_modules") && !p.startsWith(join(TOOLS, "bin")))];
-  return { ...base, ...tc.env, ...extra, PATH: path.join(delimiter), CI: "true", HOME: process.env.HOME };
+  // The sandbox's npm registry mirror serves package metadata without signatures, which Corepack verifies when it
+  // resolves a package manager's version: that check is off here (and only here).
+  return { ...base, ...tc.env, ...extra, PATH: path.join(delimiter), CI: "true", HOME: process.env.HOME, COREPACK_INTEGRITY_KEYS: "0", COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" };
 }
 
 const SECONDS = (t0: number) => Math.round((Date.now() - t0) / 1000);

@@ -39,6 +39,8 @@ import { analyzeDotnet } from "./dotnet.ts";
 import { analyzeRuby } from "./ruby.ts";
 import { analyzePhp } from "./php.ts";
 import { exposedPorts, findServices } from "./services.ts";
+import { detectTestServices } from "./test-services.ts";
+import { warnUnbuildable } from "./unbuildable.ts";
 import { defaultBranch, existingCi } from "./ci.ts";
 
 export type { Analysis, Project, Service } from "./types.ts";
@@ -116,6 +118,9 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
       }
     }
   }
+
+  for (const p of projects) detectTestServices(repo, p, projects);
+  warnUnbuildable(repo, projects);
 
   progress("finding services");
   const { services } = findServices(repo);

@@ -18,6 +18,19 @@ export type MonorepoTool = (typeof MONOREPO_TOOLS)[number];
 /** A command the project really has: the exact shell line, run from the project's directory. */
 export const commandSchema = z.string();
 
+/** A service the project's tests need, run beside the test job (a service container). */
+export const testServiceSchema = z.object({
+  kind: z.enum(["postgres", "mysql", "redis"]),
+  /** Image with a version tag: the repository's own (compose) or the default for the kind. */
+  image: z.string(),
+  /** The image's own settings (POSTGRES_*, MYSQL_*): throwaway CI credentials. */
+  env: z.record(z.string(), z.string()),
+  port: z.number().int(),
+  /** Files that showed the need (compose file, database.yml, phpunit.xml, the manifest naming the client). */
+  evidence: z.array(z.string()),
+});
+export type TestService = z.infer<typeof testServiceSchema>;
+
 export const projectSchema = z.object({
   /** Directory relative to the analysed root, "." for the root itself, always with forward slashes. */
   path: z.string(),
@@ -59,6 +72,13 @@ export const projectSchema = z.object({
    * Cargo workspace members, projects of a .NET solution, uv workspace members), relative to the root.
    */
   modules: z.array(z.string()).optional(),
+  /** Services the tests need (see test-services.ts). */
+  testServices: z.array(testServiceSchema).optional(),
+  /**
+   * Environment the tests read to reach those services (DATABASE_URL, REDIS_URL, Laravel's DB_*); `{postgres}`,
+   * `{mysql}` and `{redis}` stand for the host the platform reaches that service on.
+   */
+  testEnv: z.record(z.string(), z.string()).optional(),
 });
 export type Project = z.infer<typeof projectSchema>;
 

@@ -4,6 +4,7 @@ import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
 import { installKubectl } from "./shared.ts";
+import { withHosts } from "./test-services.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const ROOT = "/workspace";
@@ -50,7 +51,8 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
     return {
       id: job.id,
       image: tc.image,
-      env: tc.cacheEnv,
+      services: (job.project.testServices ?? []).map((s) => ({ image: s.image, env: Object.entries(s.env) })),
+      env: [...tc.cacheEnv, ...Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, () => "127.0.0.1")] as [string, string])],
       cacheKeys,
       cachePath: `${ROOT}/${tc.cacheDir}`,
       commands: [

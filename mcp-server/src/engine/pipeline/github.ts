@@ -4,6 +4,7 @@ import type { TemplateEngine } from "../templating/render.ts";
 import { type DeployTarget, type ImagePlan, normaliseVersion, type PipelinePlan, type ProjectJob } from "./model.ts";
 import { pinned, pinnedComment } from "./pinned-actions.ts";
 import { GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
+import { withHosts } from "./test-services.ts";
 
 /** One workflow step; `with` values are strings. Rendered by the shared `pipeline/github/step` partial. */
 export interface GhStep {
@@ -161,6 +162,22 @@ function projectJob(job: ProjectJob, plan: PipelinePlan, warnings: string[]) {
     needsChanges: plan.monorepo && job.triggers.length > 0,
     timeout: 30,
     steps,
+    ...testServices(job),
+  };
+}
+
+/** Service containers for the job's tests, published on the runner's loopback, and the env the tests read. */
+function testServices(job: ProjectJob): { services?: unknown[]; env?: [string, string][] } {
+  const services = job.project.testServices ?? [];
+  if (services.length === 0) return {};
+  const health: Record<string, string> = {
+    postgres: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
+    mysql: "--health-cmd \"mysqladmin ping -h 127.0.0.1\" --health-interval 5s --health-timeout 5s --health-retries 20",
+    redis: "--health-cmd \"redis-cli ping\" --health-interval 5s --health-timeout 5s --health-retries 10",
+  };
+  return {
+    services: services.map((s) => ({ id: s.kind, image: s.image, env: Object.entries(s.env), port: `${s.port}:${s.port}`, options: health[s.kind] })),
+    env: Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, () => "127.0.0.1")]),
   };
 }
 

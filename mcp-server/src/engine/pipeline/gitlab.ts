@@ -4,6 +4,7 @@ import type { TemplateEngine } from "../templating/render.ts";
 import type { DeployTarget, PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
 import { strictLines } from "./script.ts";
+import { withHosts } from "./test-services.ts";
 import { installKubectl } from "./shared.ts";
 import { containerToolchain } from "./toolchain.ts";
 
@@ -27,10 +28,13 @@ function jobScript(steps: PipelinePlan["jobs"][number]["steps"]): string[] {
 export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
   const jobs = plan.jobs.map((job) => {
     const tc = containerToolchain(job, "$CI_PROJECT_DIR");
+    const services = job.project.testServices ?? [];
     return {
       id: job.id,
       image: tc.image,
-      variables: tc.cacheEnv,
+      // Service containers are reached by their alias; the job's variables also configure them (POSTGRES_*).
+      services: services.map((s) => ({ name: s.image, alias: s.kind })),
+      variables: [...tc.cacheEnv, ...services.flatMap((s) => Object.entries(s.env)), ...Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, (kind) => kind)] as [string, string])],
       cacheKeyFiles: job.lockfiles.slice(0, 2),
       cacheDir: tc.cacheDir,
       changes: plan.monorepo && job.triggers.length > 0 ? changePaths(job.triggers) : [],

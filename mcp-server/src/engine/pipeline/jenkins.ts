@@ -36,6 +36,12 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
       steps: job.steps.map((s) => ({ dir: s.dir === "." ? null : s.dir, run: nonRoot(s.run), name: s.name })),
     };
   });
+  // Declarative docker agents have no service containers: say what the tests need instead of letting them fail.
+  for (const job of plan.jobs) {
+    const services = job.project.testServices ?? [];
+    if (services.length === 0) continue;
+    plan.warnings.push(`jenkins: the tests of ${job.project.name} need ${services.map((s) => `${s.kind} (${s.image}; from ${s.evidence.join(", ")})`).join(" and ")}; Jenkins docker agents get no service containers, so run them beside the agent and set ${Object.keys(job.project.testEnv ?? {}).join(", ")} in the stage's environment`);
+  }
   const registry = plan.registry ?? null;
   const images = plan.images.map((image) => {
     const owner = plan.jobs.find((job) => job.id === image.projectJob);
