@@ -58,6 +58,8 @@ describe("fixtures", () => {
           if (want.frameworks) assert.deepEqual(got.frameworks, want.frameworks, `${label} frameworks`);
           if (want.servesHttp !== undefined) assert.equal(got.servesHttp, want.servesHttp, `${label} servesHttp`);
           assert.equal(got.port, want.port, `${label} port`);
+          assert.deepEqual(got.testServices?.map((t) => `${t.kind} ${t.image}`) ?? [], want.testServices ?? [], `${label} testServices`);
+          assert.deepEqual(got.testEnv ?? {}, want.testEnv ?? {}, `${label} testEnv`);
           assert.equal(got.dockerfile, want.dockerfile, `${label} dockerfile`);
           assert.equal(got.workspaceRoot, want.workspaceRoot, `${label} workspaceRoot`);
           if (want.modules) assert.deepEqual(got.modules, want.modules, `${label} modules`);

@@ -20,6 +20,9 @@ export interface ProjectExpectation {
   workspaceRoot?: string;
   modules?: string[];
   lockfiles?: string[];
+  /** Services the tests need, as "kind image", and the env they read ({postgres} etc. = the service host). */
+  testServices?: string[];
+  testEnv?: Record<string, string>;
 }
 
 export interface FixtureExpectation {
@@ -196,8 +199,14 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "ruby-rails",
     projects: [{
       path: ".", language: "ruby", packageManager: "bundler", versions: { ruby: "3.3.5", bundler: "2.5.22" },
-      commands: { install: "BUNDLE_FROZEN=true bundle install", lint: "bundle exec rubocop", test: "bundle exec rspec" },
+      // Only config/database.yml.sample is committed: the job copies it and loads db/schema.rb into the service.
+      commands: {
+        install: "BUNDLE_FROZEN=true bundle install", lint: "bundle exec rubocop",
+        test: "cp config/database.yml.sample config/database.yml && bin/rails db:create db:schema:load && bundle exec rspec",
+      },
       frameworks: ["rails"], servesHttp: true, port: 3000, dockerfile: "Dockerfile", lockfiles: ["Gemfile.lock"],
+      testServices: ["postgres postgres:17"],
+      testEnv: { DATABASE_URL: "postgres://app:app@{postgres}:5432/app_test", RAILS_ENV: "test" },
     }],
     services: [{ name: "ruby-rails", context: ".", ports: [3000] }],
     setup: (dir) => write(dir, "vendor/bundle/ruby/3.3.0/gems/rack-3.1.8/Gemfile", "source 'https://rubygems.org'\n"),
@@ -213,6 +222,42 @@ export const EXPECTATIONS: FixtureExpectation[] = [
       frameworks: ["laravel"], servesHttp: true, lockfiles: ["composer.lock"],
     }],
     setup: (dir) => write(dir, "vendor/laravel/framework/composer.json", JSON.stringify({ name: "laravel/framework", scripts: { test: "phpunit" } })),
+  },
+  {
+    fixture: "php-laravel-mysql",
+    projects: [{
+      path: ".", language: "php", packageManager: "composer", versions: { php: "8.2" },
+      commands: {
+        install: "composer install --no-interaction --prefer-dist --no-progress",
+        lint: "vendor/bin/pint --test", test: "cp -n .env.example .env && php artisan key:generate --force && composer run-script test",
+      },
+      frameworks: ["laravel"], servesHttp: true, lockfiles: ["composer.lock"],
+      // phpunit.xml sets DB_CONNECTION=mysql and the test database's name.
+      testServices: ["mysql mysql:8.4"],
+      testEnv: { DB_CONNECTION: "mysql", DB_HOST: "{mysql}", DB_PORT: "3306", DB_DATABASE: "helpdesk_test", DB_USERNAME: "app", DB_PASSWORD: "app" },
+    }],
+  },
+  {
+    fixture: "python-flask-postgres",
+    projects: [{
+      path: ".", language: "python", packageManager: "pip", versions: { python: "3.12" },
+      commands: { install: "pip install -r requirements.txt -r requirements-dev.txt", lint: "ruff check .", test: "python -m pytest" },
+      frameworks: ["flask"], servesHttp: true, port: 5000, lockfiles: ["requirements.txt", "requirements-dev.txt"],
+      // The compose file's postgres service, with its credentials.
+      testServices: ["postgres postgres:16"],
+      testEnv: { DATABASE_URL: "postgresql://notes:notes@{postgres}:5432/notes" },
+    }],
+    services: [{ name: "web", context: ".", ports: [8000] }],
+  },
+  {
+    fixture: "node-redis",
+    projects: [{
+      path: ".", language: "node", packageManager: "npm", versions: { node: "22" },
+      commands: { install: "npm ci", lint: "npm run lint", test: "npm test" },
+      frameworks: [], servesHttp: false, lockfiles: ["package-lock.json"],
+      testServices: ["redis redis:7"],
+      testEnv: { REDIS_URL: "redis://{redis}:6379/0" },
+    }],
   },
   {
     fixture: "monorepo-pnpm-turbo",
