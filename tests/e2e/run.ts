@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse } from "yaml";
+import { type YAMLMap, type YAMLSeq, parse, parseDocument } from "yaml";
 import { missingProof, runsTests, sandboxCause, sandboxDegraded } from "./evidence.ts";
 import { imageRefs, unpublished } from "./published-images.ts";
 import { type Running, type ServiceSpec, startServices } from "./services.ts";
@@ -162,13 +162,40 @@ async function withServices<T>(specs: ServiceSpec[], work: string, fn: (running:
 // GitLab
 type GitlabJob = { image?: string | { name: string }; script?: (string | string[])[]; services?: (string | { name: string; alias?: string; variables?: Record<string, string> })[]; variables?: Record<string, string> };
 
+/**
+ * Release downloads from github.com cannot work here: the golangci-lint release install (download, checksum, untar)
+ * is replaced by the same version built from the Go module proxy (.ci/tools/golangci-lint.sh). Returns the notes.
+ */
+function substituteGithubDownloads(file: string): string[] {
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  const notes: string[] = [];
+  const bin = join(TOOLS, "golangci-lint", "bin", "golangci-lint");
+  for (const item of (doc.contents as YAMLMap).items) {
+    const script = (item.value as YAMLMap | null)?.get?.("script") as YAMLSeq | undefined;
+    if (!script?.items) continue;
+    const lines = script.items.map((n) => String((n as { value?: unknown }).value ?? n));
+    if (!lines.some((l) => l.includes("golangci-lint/releases/download"))) continue;
+    const out: string[] = [];
+    for (const l of lines) {
+      if (l.includes("golangci-lint/releases/download")) continue;
+      const untar = l.match(/^tar -xzf \/tmp\/golangci-lint\/\S+ -C (\S+) /);
+      out.push(untar ? `cp ${JSON.stringify(bin)} ${untar[1]}/golangci-lint` : l);
+    }
+    (item.value as YAMLMap).set("script", out);
+    notes.push("golangci-lint release download (github.com) -> same version built from the Go module proxy");
+  }
+  writeFileSync(file, doc.toString());
+  return [...new Set(notes)];
+}
+
 async function runGitlab(fixture: string, dir: string, work: string): Promise<JobResult[]> {
+  const substituted = substituteGithubDownloads(join(dir, ".gitlab-ci.yml"));
   const doc = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, GitlabJob>;
   const results: JobResult[] = [];
   const node22 = join(TOOLS, "bin", "node22");
   for (const [name, job] of Object.entries(doc)) {
     if (!job || typeof job !== "object" || !("script" in job) || name.startsWith(".")) continue;
-    const base = { fixture, ecosystem: ECOSYSTEM[fixture] ?? "?", platform: "gitlab-ci" as const, job: name, notes: [] as string[], seconds: 0 };
+    const base = { fixture, ecosystem: ECOSYSTEM[fixture] ?? "?", platform: "gitlab-ci" as const, job: name, notes: [...substituted] as string[], seconds: 0 };
     const image = typeof job.image === "string" ? job.image : job.image?.name ?? "";
     const tc = forImage(image, join(work, `gl-${name}`));
     if (tc.unavailable) {
@@ -219,6 +246,7 @@ function emulateAction(step: Step, work: string): Toolchain | "noop" | string {
     case "oven-sh/setup-bun": return bunToolchain(String(w["bun-version"] ?? "1.3"));
     case "dtolnay/rust-toolchain": return rustToolchain(String(w.toolchain ?? "stable"));
     case "pnpm/action-setup": return "pnpm";
+    case "golangci/golangci-lint-action": return "golangci-lint";
     default: return `${action} is not emulated (no container/remote service here)`;
   }
 }
@@ -251,6 +279,13 @@ async function runGithub(fixture: string, dir: string, work: string): Promise<Jo
           if (e === "noop") continue;
           if (e === "pnpm") {
             pre.push("corepack enable --install-directory \"$SD_E2E_BIN\" pnpm");
+            continue;
+          }
+          if (e === "golangci-lint") {
+            // The action downloads the release from github.com; the same version built from the Go module proxy runs instead.
+            base.notes.push("golangci-lint-action -> golangci-lint built from the Go module proxy");
+            const wd = step.with?.["working-directory"] ?? ".";
+            steps.push({ name: "golangci-lint (action)", run: `${JSON.stringify(join(TOOLS, "golangci-lint", "bin", "golangci-lint"))} run ${step.with?.args ?? ""}`.trim(), cwd: join(dir, wd), env: {} });
             continue;
           }
           if (typeof e === "string") {
