@@ -18,6 +18,7 @@ import { validateFiles } from "../../mcp-server/src/engine/validate/index.ts";
 import { validateCircleciStructure } from "../../mcp-server/src/engine/validate/pipeline-validators.ts";
 import { silent, tempDir } from "../helpers.ts";
 import { gitlabCiLocal } from "../gitlab-ci-local.ts";
+import { ShippedError, generateShipped } from "../shipped.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..");
@@ -39,19 +40,33 @@ async function analysis(fixture: string): Promise<Analysis> {
 /** Rendered outputs of every fixture × platform with all stages, shared by the per-validator tests below. */
 const outputs: { fixture: string; platform: Platform; files: GeneratedFile[] }[] = [];
 
-test("every fixture renders on every platform and passes the writer's validators (or, with no project, a clear InputError)", async () => {
+/** The kind the writer gives a generated file, told from its path (the shipped bundle's result has paths only). */
+function kindOf(path: string): GeneratedFile["kind"] {
+  if (path.startsWith(".github/workflows/")) return "github-workflow";
+  if (path === ".github/dependabot.yml") return "github-dependabot";
+  if (path === ".gitlab-ci.yml") return "gitlab-ci";
+  if (path.startsWith(".circleci/")) return "circleci";
+  if (path.endsWith("Jenkinsfile")) return "jenkinsfile";
+  if (/(^|\/)Dockerfile$/.test(path)) return "dockerfile";
+  if (path.endsWith(".dockerignore")) return "dockerignore";
+  return "text";
+}
+
+// Generation runs the SHIPPED bundle (tests/shipped.ts): what users run is what is tested.
+test("every fixture generates on every platform from the shipped bundle, and every validation passes (or, with no project, a clear error)", async () => {
   assert.ok(fixtures.length > 0, "no fixtures found");
   for (const fixture of fixtures) {
-    const a = await analysis(fixture);
     for (const platform of PLATFORMS) {
+      const dir = tempDir(`sd-gen-${fixture}-`);
+      cpSync(join(fixturesDir, fixture), dir, { recursive: true });
+      const a = await analysis(fixture);
       if (a.projects.length === 0) {
-        assert.throws(() => renderPipeline(a, { platform, stages: ALL }, engine), (e: unknown) => e instanceof InputError && /no supported project found/.test((e as Error).message));
+        await assert.rejects(generateShipped(dir, { platform, stages: ALL }), (e: unknown) => e instanceof ShippedError && /no supported project found/.test((e as Error).message));
         continue;
       }
-      const { files } = renderPipeline(a, { platform, stages: ALL }, engine);
-      const failed = (await validateFiles(files)).filter((v) => !v.ok);
-      assert.deepEqual(failed, [], `${fixture} on ${platform}`);
-      outputs.push({ fixture, platform, files });
+      const result = await generateShipped(dir, { platform, stages: ALL });
+      assert.deepEqual(result.validations.filter((v) => !v.ok), [], `${fixture} on ${platform}`);
+      outputs.push({ fixture, platform, files: result.written.map((f) => ({ path: f.path, content: f.content, kind: kindOf(f.path) })) });
     }
   }
   assert.ok(outputs.length >= 4, "nothing rendered");
@@ -350,8 +365,9 @@ test("golden files (UPDATE_GOLDEN=1 regenerates)", async () => {
   ];
   for (const { fixture, platform, dir, cloud } of cases) {
     if (!fixtures.includes(fixture)) continue;
-    const a = await analysis(fixture);
-    const { files } = renderPipeline(a, { platform, stages: ALL, defaultBranch: "main", ...cloud }, engine);
+    const work = tempDir(`sd-golden-${fixture}-`);
+    cpSync(join(fixturesDir, fixture), work, { recursive: true });
+    const files = (await generateShipped(work, { platform, stages: ALL, defaultBranch: "main", ...cloud })).written;
     for (const file of files) {
       const path = join(goldenDir, dir, file.path);
       if (process.env.UPDATE_GOLDEN === "1") {

@@ -167,9 +167,9 @@ function projectJob(job: ProjectJob, plan: PipelinePlan, warnings: string[]) {
 }
 
 /** Service containers for the job's tests, published on the runner's loopback, and the env the tests read. */
-function testServices(job: ProjectJob): { services?: unknown[]; env?: [string, string][] } {
+function testServices(job: ProjectJob): { services: unknown[]; env: [string, string][] } {
   const services = job.project.testServices ?? [];
-  if (services.length === 0) return {};
+  if (services.length === 0) return { services: [], env: [] };
   const health: Record<string, string> = {
     postgres: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
     mysql: "--health-cmd \"mysqladmin ping -h 127.0.0.1\" --health-interval 5s --health-timeout 5s --health-retries 20",

@@ -169,9 +169,9 @@ export function auditCommand(project: Project, yarnBerry: boolean): string | und
     case "go": return "go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./...";
     case "cargo": return "cargo install --locked cargo-audit && cargo audit";
     case "dotnet": return "dotnet list package --vulnerable --include-transitive 2>&1 | tee /tmp/dotnet-audit.txt && ! grep -q -i 'has the following vulnerable packages' /tmp/dotnet-audit.txt";
-    case "bundler": return "gem install bundler-audit && bundle-audit check --update";
+    // An ad-hoc `gem install bundler-audit` bypasses the lockfile (zizmor: adhoc-packages); Trivy scans Gemfile.lock.
     case "composer": return "composer audit";
-    case "bun": case "maven": case "gradle": return undefined;
+    case "bun": case "maven": case "gradle": case "bundler": return undefined;
   }
 }
 
