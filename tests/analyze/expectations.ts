@@ -157,7 +157,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "rust-cargo",
     projects: [{
-      path: ".", language: "rust", packageManager: "cargo", versions: { rust: "1.82.0" },
+      path: ".", language: "rust", packageManager: "cargo", versions: { rust: "1.82.0", "rust-version": "1.75" },
       commands: {
         install: "cargo fetch --locked",
         lint: "cargo fmt --all -- --check && cargo clippy --all-targets --locked -- -D warnings",
@@ -171,7 +171,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "rust-workspace",
     monorepo: "cargo",
     projects: [{
-      path: ".", language: "rust", packageManager: "cargo", versions: { rust: "1.78" },
+      path: ".", language: "rust", packageManager: "cargo", versions: { "rust-version": "1.78" },
       commands: {
         install: "cargo fetch --locked",
         lint: "cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings",

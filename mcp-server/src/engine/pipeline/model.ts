@@ -175,6 +175,23 @@ export function auditCommand(project: Project, yarnBerry: boolean): string | und
   }
 }
 
+/**
+ * Rust: tests run on stable (toolchainVersion); a declared rust-version (MSRV) gets its own check: resolve the
+ * dependencies the MSRV can build (Cargo's MSRV-aware resolver, cargo >= 1.84) and `cargo check` with that toolchain.
+ */
+function msrvCheck(project: Project): CommandStep[] {
+  const msrv = project.language === "rust" && !project.versions.rust ? coerce(project.versions["rust-version"] ?? "") : null;
+  if (!msrv) return [];
+  const v = `${msrv.major}.${msrv.minor}`;
+  const ws = project.modules?.length ? " --workspace" : "";
+  return [{
+    stage: "test",
+    name: `MSRV check (Rust ${v})`,
+    run: `rustup toolchain install ${v} --profile minimal && CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo update && cargo +${v} check${ws} --all-targets`,
+    dir: project.path,
+  }];
+}
+
 const under = (path: string, dir: string) => dir === "." || path === dir || path.startsWith(`${dir}/`);
 
 /** Default stages: lint/test/build where some project has the command, security always, docker with a Dockerfile; deploy only on request. */
@@ -249,7 +266,8 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
       if (!stages.includes(stage)) continue;
       const run = project.commands[stage];
       if (run) steps.push({ stage, name: stage[0]!.toUpperCase() + stage.slice(1), run, dir: project.path });
-      else warnings.push(`${project.path}: ${stage} stage dropped for ${id}: the project has no ${stage} command (${project.packageManager})`);
+      if (run && stage === "test") steps.push(...msrvCheck(project));
+      if (!run) warnings.push(`${project.path}: ${stage} stage dropped for ${id}: the project has no ${stage} command (${project.packageManager})`);
     }
     if (stages.includes("security")) {
       const audit = auditCommand(project, yarnBerry);
