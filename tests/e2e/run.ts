@@ -101,6 +101,29 @@ function envWith(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.Proc
   return { ...base, ...tc.env, ...extra, PATH: path.join(delimiter), CI: "true", HOME: process.env.HOME, COREPACK_INTEGRITY_KEYS: "0", COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" };
 }
 
+/**
+ * Dependency and build caches shared by every job of a run and kept between runs (outside the repository), so the
+ * harness downloads and compiles each thing once: the jobs' own cache locations (inside the checkout, for the CI
+ * platform's cache) are pointed here. Only where caches live changes; what the jobs run does not.
+ */
+const CACHE = process.env.SD_E2E_CACHE ?? join(TOOLS, "..", "e2e-cache");
+const SHARED_CACHES: Record<string, string> = {
+  npm_config_cache: join(CACHE, "npm"),
+  npm_config_store_dir: join(CACHE, "pnpm-store"),
+  YARN_CACHE_FOLDER: join(CACHE, "yarn"),
+  BUN_INSTALL_CACHE_DIR: join(CACHE, "bun"),
+  PIP_CACHE_DIR: join(CACHE, "pip"),
+  POETRY_CACHE_DIR: join(CACHE, "poetry"),
+  UV_CACHE_DIR: join(CACHE, "uv"),
+  PDM_CACHE_DIR: join(CACHE, "pdm"),
+  GOMODCACHE: join(CACHE, "gomod"),
+  GOCACHE: join(CACHE, "gobuild"),
+  CARGO_HOME: join(CACHE, "cargo"),
+  MAVEN_OPTS: `-Dmaven.repo.local=${join(CACHE, "m2")}`,
+  GRADLE_USER_HOME: join(CACHE, "gradle"),
+  COMPOSER_CACHE_DIR: join(CACHE, "composer"),
+};
+
 const SECONDS = (t0: number) => Math.round((Date.now() - t0) / 1000);
 
 /** The command that failed: the last "$ command" a job echoed (gitlab-ci-local and our GitHub runner both echo). */
@@ -211,7 +234,8 @@ async function runGitlab(fixture: string, dir: string, work: string): Promise<Jo
     const { code, output } = await withServices(specs, join(work, `gl-${name}-svc`), (running) =>
       withAliases(aliases, async () => {
         base.notes.push(...tc.notes, ...running.map((r) => r.note));
-        return run(node22, [GCL, "--force-shell-executor", "--variable", `CI_PROJECT_DIR=${dir}`, "--no-color", name], { cwd: dir, env: envWith(tc), timeoutMs: 20 * 60_000 });
+        const cacheVars = Object.entries(job.variables ?? {}).filter(([k]) => k in SHARED_CACHES).flatMap(([k]) => ["--variable", `${k}=${SHARED_CACHES[k]}`]);
+        return run(node22, [GCL, "--force-shell-executor", "--variable", `CI_PROJECT_DIR=${dir}`, ...cacheVars, "--no-color", name], { cwd: dir, env: envWith(tc), timeoutMs: 20 * 60_000 });
       }),
     );
     base.seconds = SECONDS(t0);
@@ -322,7 +346,7 @@ async function runGithub(fixture: string, dir: string, work: string): Promise<Jo
       }
       const specs: ServiceSpec[] = Object.values(job.services ?? {}).map((s) => ({ image: s.image, env: s.env ?? {} }));
       const t0 = Date.now();
-      const env = envWith(merge({ path: [bin], env: { SD_E2E_BIN: bin, GITHUB_WORKSPACE: dir, RUNNER_TEMP: jwork }, notes: [] }, tc));
+      const env = envWith(merge({ path: [bin], env: { SD_E2E_BIN: bin, GITHUB_WORKSPACE: dir, RUNNER_TEMP: jwork, ...SHARED_CACHES }, notes: [] }, tc));
       const all = [...pre.map((p) => ({ name: "pnpm/action-setup (corepack)", run: p, cwd: dir, env: {} })), ...steps];
       let output = "";
       let code: number | null = 0;
