@@ -88,6 +88,59 @@ describe("fixtures", () => {
 });
 
 describe("repository-level facts", () => {
+  test("Ruby lint: standardrb when the repo uses standard (rubocop comes with it); missing RuboCop plugins are named", async () => {
+    const dir = tempDir("rubylint");
+    try {
+      put(dir, "Gemfile", 'source "https://rubygems.org"\ngem "standard", group: :development\n');
+      put(dir, "Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    rubocop (1.68.0)\n    standard (1.42.1)\n      rubocop (~> 1.68.0)\n\nDEPENDENCIES\n  standard\n");
+      let a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.lint, "bundle exec standardrb");
+      put(dir, "Gemfile", 'source "https://rubygems.org"\ngem "rubocop"\n');
+      put(dir, "Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    rubocop (1.68.0)\n\nDEPENDENCIES\n  rubocop\n");
+      put(dir, ".rubocop.yml", "require:\n  - rubocop-rspec\nplugins: [rubocop-performance]\nAllCops:\n  NewCops: enable\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.lint, "bundle exec rubocop");
+      assert.ok(a.warnings.some((w) => /rubocop-rspec, rubocop-performance.*Gemfile/.test(w)), JSON.stringify(a.warnings));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  test("code the generator cannot build is named in warnings (C++, Elixir, Go without go.mod)", async () => {
+    const dir = tempDir("unbuildable");
+    try {
+      cpSync(join(FIXTURES, "python-pip"), dir, { recursive: true });
+      put(dir, "native/CMakeLists.txt", "cmake_minimum_required(VERSION 3.20)\nproject(fast)\n");
+      put(dir, "native/src/CMakeLists.txt", "add_library(fast fast.cpp)\n");
+      put(dir, "notifier/mix.exs", "defmodule Notifier.MixProject do\nend\n");
+      put(dir, "tools/gen/main.go", "package main\n\nfunc main() {}\n");
+      const a = await analyzeRepository(dir);
+      assert.ok(a.warnings.some((w) => /C\/C\+\+ \(CMake\) code in native is not built/.test(w)), JSON.stringify(a.warnings));
+      assert.ok(a.warnings.some((w) => /Elixir \(mix.exs\) in notifier/.test(w)));
+      assert.ok(a.warnings.some((w) => /Go code without a go.mod in tools\/gen/.test(w)));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  test("test services: a compose postgres goes only to the project using a postgres client", async () => {
+    const dir = tempDir("svc");
+    try {
+      put(dir, "docker-compose.yml", "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: pw\n  cache:\n    image: redis:7-alpine\n");
+      put(dir, "api/package.json", JSON.stringify({ name: "api", scripts: { test: "node --test" }, dependencies: { pg: "^8" } }));
+      put(dir, "web/package.json", JSON.stringify({ name: "web", scripts: { test: "node --test" }, dependencies: { ioredis: "^5" } }));
+      const a = await analyzeRepository(dir);
+      const api = a.projects.find((p) => p.path === "api")!;
+      const web = a.projects.find((p) => p.path === "web")!;
+      assert.deepEqual(api.testServices?.map((s) => `${s.kind} ${s.image} ${s.env.POSTGRES_PASSWORD}`), ["postgres postgres:16 pw"]);
+      assert.equal(api.testEnv?.DATABASE_URL, "postgresql://postgres:pw@{postgres}:5432/postgres");
+      assert.deepEqual(web.testServices?.map((s) => `${s.kind} ${s.image}`), ["redis redis:7-alpine"]);
+      assert.equal(web.testEnv?.REDIS_URL, "redis://{redis}:6379/0");
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("defaultBranch from .git/HEAD, origin/HEAD wins; existingCi detected", async () => {
     const dir = tempDir("git");
     try {

@@ -72,7 +72,12 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
       if (!prev.evidence.includes(evidence)) prev.evidence.push(evidence);
       return;
     }
-    found.set(kind, { kind, image: image && /:[\w.-]+$/.test(image) && !image.includes("$") ? image : IMAGES[kind], env: { ...DEFAULT_ENV[kind], ...serviceEnv }, port: PORT[kind], evidence: [evidence] });
+    // A compose service keeps its own settings (the image's defaults fill the rest), plus the one setting the image
+    // cannot start without; otherwise throwaway defaults.
+    let env = serviceEnv === undefined ? { ...DEFAULT_ENV[kind] } : { ...serviceEnv };
+    if (serviceEnv !== undefined && kind === "postgres" && !env.POSTGRES_PASSWORD && !env.POSTGRES_HOST_AUTH_METHOD) env = { ...env, POSTGRES_PASSWORD: "app" };
+    if (serviceEnv !== undefined && kind === "mysql" && !Object.keys(env).some((k) => /(ROOT_PASSWORD|ALLOW_EMPTY|RANDOM_ROOT)/.test(k))) env = { ...env, MYSQL_ROOT_PASSWORD: "app" };
+    found.set(kind, { kind, image: image && /:[\w.-]+$/.test(image) && !image.includes("$") ? image : IMAGES[kind], env, port: PORT[kind], evidence: [evidence] });
   };
   const deps = manifestText(repo, p);
   const uses = (kind: Kind) => deps.find((d) => CLIENTS[kind].test(d.text));
@@ -128,7 +133,7 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
       if (!conn) continue;
       const kind: Kind = conn === "pgsql" ? "postgres" : "mysql";
       const dbName = /<env\s+name="DB_DATABASE"\s+value="([^"]+)"/.exec(text!)?.[1];
-      add(kind, f, dbName ? (kind === "mysql" ? { MYSQL_DATABASE: dbName } : { POSTGRES_DB: dbName }) : {});
+      add(kind, f, { ...DEFAULT_ENV[kind], ...(dbName ? (kind === "mysql" ? { MYSQL_DATABASE: dbName } : { POSTGRES_DB: dbName }) : {}) });
       Object.assign(env, { DB_CONNECTION: conn, DB_HOST: `{${kind}}`, DB_PORT: String(PORT[kind]), DB_DATABASE: dbName ?? DB, DB_USERNAME: "app", DB_PASSWORD: "app" });
       break;
     }
