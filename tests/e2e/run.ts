@@ -138,6 +138,8 @@ function lastCommand(output: string, commands: string[]): string | undefined {
 }
 
 function judge(base: Omit<JobResult, "status" | "reason">, code: number | null, output: string, commands: string[]): JobResult {
+  // eslint-disable-next-line no-control-regex
+  output = output.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
   const degraded = sandboxDegraded(commands, output);
   const notes = [...base.notes, ...degraded];
   if (code !== 0) {

@@ -31,6 +31,9 @@ const onPath = (bin: string) => {
 
 /** Node `major` from the cached npm-registry runtimes (22, 24) or the machine's own (20). */
 export function nodeToolchain(version: string): Toolchain {
+  // setup-node aliases: lts/* is the active LTS (24); current/latest/node are stood in for by it too.
+  const alias = /^(lts\/\*|lts|current|latest|node)$/.test(version) ? "24" : undefined;
+  if (alias) return { ...nodeToolchain(alias), notes: [`node-version ${version} -> 24${version.startsWith("lts") ? "" : " (newest runtime here)"}`] };
   const major = Number.parseInt(version, 10);
   const sys = onPath("node") ? execFileSync("node", ["--version"], { encoding: "utf8" }).trim() : "";
   if (sys.startsWith(`v${major}.`)) {

@@ -25,11 +25,12 @@ test("actionlint and zizmor find nothing in any generated workflow (every fixtur
     if (process.env.CI) assert.fail("actionlint/zizmor missing: run .ci/install-tools");
     return t.skip("actionlint/zizmor not installed");
   }
-  const variants: Record<string, unknown>[] = [{}, { cloud: "aws", cluster: "prod-eks", region: "eu-west-1" }];
+  const cloud = { cloud: "aws", cluster: "prod-eks", region: "eu-west-1" };
   let checked = 0;
   for (const fixture of readdirSync(FIXTURES).sort()) {
     if (fixture === "empty-repo") continue;
-    for (const extra of variants) {
+    // Deploy jobs do not depend on the ecosystem: the cloud variant once, on one fixture.
+    for (const extra of fixture === "node-npm" ? [{}, cloud] : [{}]) {
       const dir = tempDir(`sd-wflint-${fixture}-`);
       cpSync(join(FIXTURES, fixture), dir, { recursive: true });
       const { written } = await generateShipped(dir, { platform: "github-actions", stages: ALL, ...extra });
