@@ -70,9 +70,25 @@ function gitInit(dir: string): void {
   git("update-ref", "refs/remotes/origin/main", "HEAD");
 }
 
+// Jobs run in their own process groups; stopping the harness stops them too.
+const groups = new Set<number>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const g of groups) {
+      try {
+        process.kill(-g, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
+    process.exit(130);
+  });
+}
+
 function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (child.pid) groups.add(child.pid);
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -86,6 +102,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
     }, opts.timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
+      if (child.pid) groups.delete(child.pid);
       resolve({ code, output });
     });
   });
