@@ -106,6 +106,18 @@ describe("repository-level facts", () => {
     }
   });
 
+  test("a test script that runs Playwright installs its browsers first", async () => {
+    const dir = tempDir("pw");
+    try {
+      put(dir, "package.json", JSON.stringify({ name: "shop", scripts: { test: "vitest run && playwright test" }, devDependencies: { "@playwright/test": "^1.48.0", vitest: "^2" } }));
+      put(dir, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+      const a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.test, "pnpm exec playwright install --with-deps && pnpm test");
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("code the generator cannot build is named in warnings (C++, Elixir, Go without go.mod)", async () => {
     const dir = tempDir("unbuildable");
     try {

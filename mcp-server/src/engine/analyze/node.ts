@@ -245,6 +245,11 @@ function fillProject(
   const scripts = isRecord(pkg.scripts) ? pkg.scripts : {};
   if (isRealScript(scripts.lint)) p.commands.lint = scriptCommand(decision.pm, "lint");
   if (isRealScript(scripts.test)) p.commands.test = scriptCommand(decision.pm, "test");
+  // Browser tests need their browsers: Playwright's test script runs only after `playwright install --with-deps`.
+  if (p.commands.test && /\bplaywright\s+test\b/.test(String(scripts.test))) {
+    const exec = decision.pm === "npm" ? "npx" : decision.pm === "bun" ? "bunx" : `${decision.pm} exec`;
+    p.commands.test = `${exec} playwright install --with-deps && ${p.commands.test}`;
+  }
   if (isRealScript(scripts.build)) p.commands.build = scriptCommand(decision.pm, "build");
 
   const deps = { ...(pkg.peerDependencies ?? {}), ...(pkg.devDependencies ?? {}), ...(pkg.dependencies ?? {}) };
