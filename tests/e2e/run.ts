@@ -26,13 +26,14 @@ const GCL = join(dirname(require.resolve("gitlab-ci-local/package.json")), "dist
 
 /** Fixture -> ecosystem label for the report; every fixture with a project is run. */
 export const ECOSYSTEM: Record<string, string> = {
-  "node-npm": "node/npm", "awkward-examples": "node/npm", "awkward-gitignored": "node/npm", "awkward-two-lockfiles": "node/yarn",
+  // awkward-examples and awkward-gitignored are analysis edge cases of npm projects that node-npm covers; not run here.
+  "node-npm": "node/npm", "awkward-two-lockfiles": "node/yarn classic",
   "node-pnpm": "node/pnpm", "node-yarn-berry": "node/yarn", "node-bun": "node/bun", "node-redis": "node/npm",
   "node-workspaces-examples": "node/npm (workspaces)", "monorepo-pnpm-turbo": "node/pnpm (monorepo)",
   "python-pip": "python/pip", "python-poetry": "python/poetry", "python-uv": "python/uv", "python-pdm": "python/pdm", "python-pipenv": "python/pipenv",
   "python-flask-postgres": "python/pip", "go-service": "go", "monorepo-go-work": "go (workspace)", "monorepo-multi-service": "polyglot (monorepo)",
   "rust-cargo": "rust", "rust-workspace": "rust", "java-maven": "java/maven", "java-gradle-kotlin-dsl": "java/gradle",
-  "dotnet-sln": "dotnet", "ruby-rails": "ruby", "php-laravel": "php",
+  "dotnet-sln": "dotnet", "ruby-rails": "ruby", "php-laravel": "php", "php-laravel-mysql": "php", "monorepo-npm-chain": "node/npm (monorepo)",
 };
 
 interface JobResult {
