@@ -122,13 +122,13 @@ function envWith(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.Proc
 /**
  * Dependency and build caches shared by every job of a run and kept between runs (outside the repository), so the
  * harness downloads and compiles each thing once: the jobs' own cache locations (inside the checkout, for the CI
- * platform's cache) are pointed here. Only where caches live changes; what the jobs run does not.
+ * platform's cache) are pointed here. Only where caches live changes; what the jobs run does not. (Yarn classic's
+ * cache is not safe for concurrent use, so it stays per job.)
  */
 const CACHE = process.env.SD_E2E_CACHE ?? join(TOOLS, "..", "e2e-cache");
 const SHARED_CACHES: Record<string, string> = {
   npm_config_cache: join(CACHE, "npm"),
   npm_config_store_dir: join(CACHE, "pnpm-store"),
-  YARN_CACHE_FOLDER: join(CACHE, "yarn"),
   BUN_INSTALL_CACHE_DIR: join(CACHE, "bun"),
   PIP_CACHE_DIR: join(CACHE, "pip"),
   POETRY_CACHE_DIR: join(CACHE, "poetry"),
