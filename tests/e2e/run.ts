@@ -219,10 +219,14 @@ function substituteGithubDownloads(file: string): string[] {
     const lines = script.items.map((n) => String((n as { value?: unknown }).value ?? n));
     if (!lines.some((l) => l.includes("golangci-lint/releases/download"))) continue;
     const out: string[] = [];
-    for (const l of lines) {
-      if (l.includes("golangci-lint/releases/download")) continue;
-      const untar = l.match(/^tar -xzf \/tmp\/golangci-lint\/\S+ -C (\S+) /);
-      out.push(untar ? `cp ${JSON.stringify(bin)} ${untar[1]}/golangci-lint` : l);
+    for (const entry of lines) {
+      const kept: string[] = [];
+      for (const l of entry.split("\n")) {
+        if (l.includes("golangci-lint/releases/download")) continue;
+        const untar = l.match(/^tar -xzf \/tmp\/golangci-lint\/\S+ -C (\S+) /);
+        kept.push(untar ? `cp ${JSON.stringify(bin)} ${untar[1]}/golangci-lint` : l);
+      }
+      if (kept.length) out.push(kept.join("\n"));
     }
     (item.value as YAMLMap).set("script", out);
     notes.push("golangci-lint release download (github.com) -> same version built from the Go module proxy");
