@@ -51,7 +51,6 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
     return {
       id: job.id,
       image: tc.image,
-      services: (job.project.testServices ?? []).map((s) => ({ image: s.image, env: Object.entries(s.env) })),
       env: [...tc.cacheEnv, ...Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, () => "127.0.0.1")] as [string, string])],
       cacheKeys,
       cachePath: `${ROOT}/${tc.cacheDir}`,
@@ -61,6 +60,12 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
       ],
     };
   });
+  // Secondary containers are CircleCI's way to run services, but the config parser the generator validates with
+  // rejects a docker executor with more than one image; until that is resolved, say what the tests need.
+  for (const job of plan.jobs) {
+    const services = job.project.testServices ?? [];
+    if (services.length) plan.warnings.push(`circleci: the tests of ${job.project.name} need ${services.map((s) => `${s.kind} (${s.image}, env ${Object.keys(s.env).join("/") || "none"})`).join(" and ")}; add ${services.length > 1 ? "them" : "it"} as secondary image${services.length > 1 ? "s" : ""} of the job's docker executor (reached on localhost; the connection env is already set)`);
+  }
   const registry = plan.registry ?? null;
   const images = plan.images.map((image) => {
     // CircleCI does not expand variables in `environment:`; without --registry the shell builds the name from $REGISTRY.
