@@ -1,6 +1,7 @@
 import { coerce, lt as semverLt } from "semver";
 import { CONTAINER_IMAGES } from "./pinned-actions.ts";
-import type { Analysis, Project } from "../analyze/types.ts";
+import type { Analysis, Project, Workspace } from "../analyze/types.ts";
+import { shellWord } from "../templating/quote.ts";
 import { InputError } from "../core/types.ts";
 
 /** CI platforms the generator writes for. */
@@ -69,6 +70,12 @@ export interface ProjectJob {
   version?: string;
   /** True when yarn is Yarn Berry (2+). */
   yarnBerry: boolean;
+  /** Node lines a library is tested on (GitHub matrix); the first is `version`. */
+  matrix?: string[];
+  /** Workspace member paths this job covers (a JS workspace job). */
+  members?: string[];
+  /** The job compares with the default branch (affected-only runs): it needs the branch's history. */
+  history?: boolean;
 }
 
 export interface PipelinePlan {
@@ -236,10 +243,23 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     if (!ok) warnings.push(`project at ${JSON.stringify(p.path)} skipped: its path has characters CI files cannot carry safely`);
     return ok;
   });
-  const monorepo = projects.length > 1;
+  // A JS workspace is one unit: one job installs at its root, runs the root's own scripts and the members through the
+  // workspace's graph (affected-only off the default branch), instead of one job per member.
+  const workspaceJobs: ProjectJob[] = [];
+  for (const ws of analysis.workspaces ?? []) {
+    if (!(SAFE_PATH.test(ws.root) || ws.root === ".")) continue;
+    const members = projects.filter((p) => p.workspaceRoot === ws.root && ws.members.some((m) => m.path === p.path));
+    if (members.length === 0) continue;
+    const rootProject = projects.find((p) => p.path === ws.root && p.language === "node");
+    const job = workspaceJob(ws, members, rootProject, stages, defaultBranch, ciFile, taken, warnings);
+    workspaceJobs.push(job);
+    const grouped = new Set([...members, ...(rootProject ? [rootProject] : [])]);
+    for (let i = projects.length - 1; i >= 0; i--) if (grouped.has(projects[i]!)) projects.splice(i, 1);
+  }
+  const monorepo = projects.length + workspaceJobs.length > 1 || workspaceJobs.length > 0;
   // One dependency audit per install directory: workspace members share the root lockfile, so auditing it once is enough.
   const audited = new Set<string>();
-  const jobs: ProjectJob[] = projects.map((project) => {
+  const jobs: ProjectJob[] = [...workspaceJobs, ...projects.map((project) => {
     const id = slug(project.name || project.path, taken);
     const yarnBerry = isYarnBerry(project);
     const installDir = project.workspaceRoot ?? project.path;
@@ -269,13 +289,15 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
       warnings.push(`${project.path}: go.mod says go ${version}, a release long out of support; CI builds with Go ${GO_FLOOR} (raise the go directive to test what you ship)`);
       version = GO_FLOOR;
     }
-    return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version, yarnBerry };
-  });
+    const matrix = project.language === "node" && project.versions.nodeMatrix ? project.versions.nodeMatrix.split(",") : undefined;
+    return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version, yarnBerry, ...(matrix ? { matrix } : {}) };
+  })];
 
   const images: ImagePlan[] = [];
   if (stages.includes("docker")) {
     const imageIds = new Set<string>();
     const jobFor = (context: string) =>
+      jobs.find((j) => j.members?.some((m) => under(context, m))) ??
       [...jobs].sort((a, b) => b.project.path.length - a.project.path.length).find((j) => under(context, j.project.path));
     for (const service of analysis.services) {
       if (!service.dockerfile) continue;
@@ -316,4 +338,131 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     warnings.push(`cloud ${target.cloud} (cluster ${target.cluster}) only changes the deploy stage, which is not generated; add deploy to the stages`);
   }
   return { platform, stages, defaultBranch, registry: options.registry, jobs, images, deployApps, monorepo, target, ciFile, warnings };
+}
+
+/** Package-manager command that runs a binary installed in the workspace. */
+const EXEC: Record<string, string> = { npm: "npx", pnpm: "pnpm exec", yarn: "yarn", bun: "bunx" };
+
+/** Members in dependency order (dependencies first), ties by path. */
+export function topoOrder(ws: Workspace): Workspace["members"] {
+  const byPath = new Map(ws.members.map((m) => [m.path, m]));
+  const done = new Set<string>();
+  const out: Workspace["members"] = [];
+  const visit = (m: Workspace["members"][number], stack: Set<string>) => {
+    if (done.has(m.path) || stack.has(m.path)) return;
+    stack.add(m.path);
+    for (const d of m.dependsOn) { const dm = byPath.get(d); if (dm) visit(dm, stack); }
+    stack.delete(m.path);
+    done.add(m.path);
+    out.push(m);
+  };
+  for (const m of [...ws.members].sort((a, b) => a.path.localeCompare(b.path))) visit(m, new Set());
+  return out;
+}
+
+/** The member itself and every member it depends on, directly or not: a change in any of them re-tests it. */
+export function dependencyClosure(ws: Workspace, path: string): string[] {
+  const byPath = new Map(ws.members.map((m) => [m.path, m]));
+  const seen = new Set<string>();
+  const walk = (p: string) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    for (const d of byPath.get(p)?.dependsOn ?? []) walk(d);
+  };
+  walk(path);
+  return [...seen].sort();
+}
+
+/**
+ * One shell line: the whole workspace on the default branch itself (HEAD already on it), only what the change
+ * affects elsewhere. A missing default branch ref makes the affected command fail loudly rather than run nothing.
+ */
+function allOrAffected(base: string, all: string, affected: string): string {
+  return `if git merge-base --is-ancestor HEAD ${shellWord(base)}; then ${all}; else ${affected}; fi`;
+}
+
+function workspaceJob(
+  ws: Workspace, members: Project[], rootProject: Project | undefined, stages: Stage[], defaultBranch: string, ciFile: string,
+  taken: Set<string>, warnings: string[],
+): ProjectJob {
+  const first = members[0]!;
+  const pm = ws.packageManager;
+  const base = `origin/${defaultBranch}`;
+  const exec = EXEC[pm] ?? "npx";
+  const id = slug(ws.name === "workspace" ? "workspace" : ws.name, taken, "workspace");
+  const project: Project = {
+    ...first,
+    path: ws.root,
+    name: ws.name,
+    commands: { ...(first.commands.install ? { install: first.commands.install } : {}), ...ws.commands },
+    frameworks: [...new Set(members.flatMap((m) => m.frameworks))],
+    evidence: [...new Set([...(rootProject?.evidence ?? []), ...members.flatMap((m) => m.evidence)])],
+    servesHttp: false,
+    workspaceRoot: undefined,
+    dockerfile: rootProject?.dockerfile,
+    modules: members.map((m) => m.path),
+  };
+  delete project.port;
+  delete project.start;
+  // The newest Node any member needs wins (they share one install); a member pinning an older line is told.
+  const nodes = members.map((m) => m.versions.node).filter((v): v is string => !!v);
+  const newest = nodes.sort((a, b) => (coerce(b)?.compare(coerce(a) ?? "0.0.0") ?? 0))[0];
+  project.versions = { ...first.versions, ...(newest ? { node: newest } : {}) };
+  delete project.versions.nodeMatrix;
+  const steps: CommandStep[] = [];
+  const dir = ws.root;
+  if (project.commands.install) steps.push({ stage: "install", name: "Install dependencies (workspace root)", run: project.commands.install, dir });
+  steps.push({
+    stage: "install",
+    name: "Fetch the default branch (affected-only runs compare with it)",
+    run: `git rev-parse --verify --quiet ${shellWord(`refs/remotes/${base}`)} >/dev/null || git fetch --no-tags origin ${shellWord(`+refs/heads/${defaultBranch}:refs/remotes/${base}`)}`,
+    dir: ".",
+  });
+  const ordered = topoOrder(ws);
+  const has = (p: Project, k: "lint" | "test" | "build") => p.commands[k] !== undefined;
+  const pathOf = (m: Workspace["members"][number]) => members.find((p) => p.path === m.path)!;
+  const memberTasks = (["lint", "build", "test"] as const).filter((k) => stages.includes(k) && members.some((p) => has(p, k)));
+  for (const stage of ["lint", "build", "test"] as const) {
+    if (!stages.includes(stage)) continue;
+    const rootCmd = ws.commands[stage];
+    if (rootCmd) steps.push({ stage, name: `${stage[0]!.toUpperCase()}${stage.slice(1)} (workspace root)`, run: rootCmd, dir });
+    if (!memberTasks.includes(stage)) continue;
+    const label = `${stage[0]!.toUpperCase()}${stage.slice(1)}`;
+    if (ws.tool === "turbo") {
+      const f = shellWord(`--filter=...[${base}]`);
+      steps.push({ stage, name: `${label} (turbo, affected packages and their dependents)`, run: allOrAffected(base, `${exec} turbo run ${stage}`, `${exec} turbo run ${stage} ${f}`), dir });
+    } else if (ws.tool === "nx") {
+      steps.push({ stage, name: `${label} (nx affected)`, run: allOrAffected(base, `${exec} nx run-many -t ${stage}`, `${exec} nx affected -t ${stage} --base=${shellWord(base)}`), dir });
+    } else if (pm === "pnpm" && stage === "build") {
+      // Topological: every member after the workspace packages it depends on.
+      steps.push({ stage, name: `${label} (every member, dependencies first)`, run: "pnpm -r --if-present run build", dir });
+    } else if (pm === "pnpm") {
+      steps.push({ stage, name: `${label} (changed members and their dependents)`, run: allOrAffected(base, `pnpm -r --if-present run ${stage}`, `pnpm -r --if-present --filter ${shellWord(`...[${base}]`)} run ${stage}`), dir });
+    } else {
+      // npm and yarn have no affected filter: each member runs when it or a workspace package it depends on changed.
+      for (const m of ordered) {
+        const p = pathOf(m);
+        if (!has(p, stage)) continue;
+        const run = pm === "yarn" ? `yarn workspace ${shellWord(m.name)} run ${stage}` : `npm run ${stage} --workspace=${shellWord(m.path)}`;
+        if (stage === "build") { steps.push({ stage, name: `${label} ${m.path}`, run, dir }); continue; }
+        const watched = [...dependencyClosure(ws, m.path), ...project.lockfiles, dir === "." ? "package.json" : `${dir}/package.json`];
+        const changed = `git diff --quiet ${shellWord(`${base}...HEAD`)} -- ${watched.map(shellWord).join(" ")}`;
+        steps.push({ stage, name: `${label} ${m.path} (when it or its workspace dependencies changed)`, run: allOrAffected(base, run, `if ! ${changed}; then ${run}; fi`), dir });
+      }
+    }
+  }
+  for (const stage of ["lint", "test", "build"] as const) {
+    if (stages.includes(stage) && !ws.commands[stage] && !memberTasks.includes(stage)) warnings.push(`${ws.root}: ${stage} stage dropped for ${id}: neither the workspace root nor a member has a ${stage} script`);
+  }
+  if (stages.includes("security")) {
+    const audit = auditCommand(project, isYarnBerry(project));
+    if (audit) steps.push({ stage: "audit", name: "Dependency audit (whole workspace)", run: audit, dir });
+  }
+  // Reorder: install, lint, build, test, audit (tests of a member need its workspace dependencies built).
+  const rank = { install: 0, lint: 1, build: 2, test: 3, audit: 4 } as const;
+  steps.sort((a, b) => rank[a.stage] - rank[b.stage]);
+  return {
+    id, project, installDir: dir, steps, triggers: dir === "." ? [] : [`${dir}/`, ciFile], lockfiles: project.lockfiles,
+    version: toolchainVersion(project), yarnBerry: isYarnBerry(project), members: members.map((m) => m.path), history: true,
+  };
 }
