@@ -105,6 +105,9 @@ export const CI_FILES: Record<Platform, string> = {
 /** Go used for projects whose go directive predates 1.21: the default golang image's release. */
 const GO_FLOOR = CONTAINER_IMAGES.golang!.tag.split("-")[0]!;
 
+/** Text CI platforms expand in a config before a shell sees it (GitHub expressions, CircleCI parameters), or line breaks. */
+const PLATFORM_EVALUATED = /\$\{\{|<<|>>|[\u0000-\u001f\u007f\u2028\u2029]/;
+
 const SAFE_PATH = /^[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*$/;
 const SAFE_BRANCH = /^[A-Za-z0-9._/-]+$/;
 const SAFE_REGISTRY = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/;
@@ -292,6 +295,17 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     const matrix = project.language === "node" && project.versions.nodeMatrix ? project.versions.nodeMatrix.split(",") : undefined;
     return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version, yarnBerry, ...(matrix ? { matrix } : {}) };
   })];
+
+  // Commands carry names from the repository (package, Nx/turbo project, uv member, gemspec). They are shell-quoted,
+  // but text a CI platform evaluates before any shell runs (GitHub `${{ }}`, CircleCI `<< >>`) or that breaks a line
+  // cannot be quoted away: such a project is left out, loudly.
+  for (let i = jobs.length - 1; i >= 0; i--) {
+    const bad = jobs[i]!.steps.find((s) => PLATFORM_EVALUATED.test(s.run));
+    if (!bad) continue;
+    warnings.push(`${jobs[i]!.project.path}: left out of CI: its ${bad.stage} command would carry repository text that ${platform} evaluates itself (\${{ }}, << >> or a control character): ${JSON.stringify(bad.run)}; rename the package/project`);
+    jobs.splice(i, 1);
+  }
+  if (jobs.length === 0) throw new InputError(`no project can be carried safely into ${platform} CI: ${warnings.filter((w) => w.includes("left out of CI")).join("; ")}`);
 
   const images: ImagePlan[] = [];
   if (stages.includes("docker")) {
