@@ -81,7 +81,13 @@ test("GitHub workflows: @actions/workflow-parser reports no errors; every uses: 
     for (const [id, job] of Object.entries(doc.jobs)) {
       assert.equal(typeof job["timeout-minutes"], "number", `${fixture}: ${id} has no timeout`);
       for (const step of job.steps) if (step.run) assert.doesNotMatch(step.run, /\$\{\{\s*github\.event/, `${fixture}: ${id}`);
-      if (job.permissions?.packages === "write") assert.ok(id.startsWith("docker-"), `${fixture}: packages: write outside a docker job`);
+      // docker- jobs push images; sign- jobs push the signature and attestations beside them.
+      if (job.permissions?.packages === "write") assert.ok(id.startsWith("docker-") || id.startsWith("sign-"), `${fixture}: packages: write outside a docker or signing job`);
+      if (job.permissions?.attestations !== undefined) assert.ok(id.startsWith("sign-"), `${fixture}: attestations permission outside the signing job`);
+      if (id.startsWith("sign-")) {
+        assert.deepEqual(job.permissions?.["id-token"], "write", `${fixture}: ${id}`);
+        assert.match(String((job as { if?: string }).if), /github\.ref == 'refs\/heads\/[^']+'/, `${fixture}: ${id} must run on the default branch only`);
+      }
     }
   }
   const dependabot = filesOf("github-actions", "github-dependabot");
