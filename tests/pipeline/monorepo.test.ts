@@ -117,3 +117,32 @@ test("gitlab-ci: the workspace is one job whose script runs the same graph-aware
   assert.ok(script.some((l) => /git diff --quiet origin\/main\.\.\.HEAD -- packages\/api packages\/db /.test(l)), script.join("\n"));
   for (const line of script) assert.equal(sh(dir, `bash -n <<'EOS'\n${line}\nEOS`).code, 0, line);
 });
+
+test("images: only deployable compose services get image jobs, built from compose's context and Dockerfile", () => {
+  const dir = tempDir("sd-compose-");
+  const put = (rel: string, text: string) => { spawnSync("mkdir", ["-p", join(dir, rel, "..")]); appendFileSync(join(dir, rel), text); };
+  put("package.json", JSON.stringify({ name: "shop", private: true, workspaces: ["src/*"] }));
+  put("package-lock.json", JSON.stringify({ name: "shop", lockfileVersion: 3, requires: true, packages: {} }));
+  put("src/api/package.json", JSON.stringify({ name: "api", scripts: { start: "node index.js", test: "node --test" }, dependencies: { express: "^4" } }));
+  put("src/api/Dockerfile", "FROM node:24-bookworm-slim\nWORKDIR /app\nCOPY ./src/api/ ./\nCMD [\"node\", \"index.js\"]\n");
+  put("src/api/Dockerfile.dev", "FROM node:24-bookworm-slim\nCMD [\"npx\", \"nodemon\"]\n");
+  put("src/loadgen/Dockerfile", "FROM python:3.13-slim\nRUN pip install locust\n");
+  put("src/api-tests/Dockerfile", "FROM node:24-bookworm-slim\nCMD [\"npm\", \"test\"]\n");
+  put("compose.yaml", [
+    "services:",
+    "  api:", "    build:", "      context: .", "      dockerfile: src/api/Dockerfile", "    ports: [\"8080:8080\"]",
+    "  api-dev:", "    build:", "      context: src/api", "      dockerfile: Dockerfile.dev",
+    "  loadgen:", "    build: ./src/loadgen",
+    "  api-tests:", "    build: ./src/api-tests",
+    "",
+  ].join("\n"));
+  const r = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", dir, "--platform", "github-actions", "--stages", "test,docker"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const wf = parse(readFileSync(join(dir, ".github/workflows/ci.yml"), "utf8")) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }> };
+  const dockerJobs = Object.keys(wf.jobs).filter((k) => k.startsWith("docker-"));
+  assert.deepEqual(dockerJobs, ["docker-api"], Object.keys(wf.jobs).join(", "));
+  const build = wf.jobs["docker-api"]!.steps.find((s) => s.uses?.startsWith("docker/build-push-action@"))!;
+  assert.equal(build.with?.context, ".", "compose's build.context is the context (the Dockerfile copies ./src/api from the root)");
+  assert.equal(build.with?.file, "src/api/Dockerfile");
+  for (const s of ["api-dev", "loadgen", "api-tests"]) assert.match(r.stdout + r.stderr, new RegExp(`service ${s} .*gets no image`), s);
+});

@@ -105,6 +105,15 @@ export const CI_FILES: Record<Platform, string> = {
 /** Go used for projects whose go directive predates 1.21: the default golang image's release. */
 const GO_FLOOR = CONTAINER_IMAGES.golang!.tag.split("-")[0]!;
 
+/** Compose services and Dockerfiles that are development or test tooling, not something to ship. */
+const NOT_DEPLOYABLE: [RegExp, string][] = [
+  [/^Dockerfile[.-](dev|develop|development|local|test|ci)$|^(dev|test)\.Dockerfile$/i, "a development or test Dockerfile"],
+  [/^(tests?|e2e|integration-tests?|test-runner|cypress|playwright)$|[-_](tests?|e2e)$/i, "a test runner"],
+  [/^(seed|seeder|db-seed|fixtures?)$|[-_]seed(er)?$/i, "a data seeder"],
+  [/^(load-?gen(erator)?|locust|k6|loadtest|load-test|traffic-gen)$|[-_]load-?gen(erator)?$/i, "a load generator"],
+  [/^(proto|protoc|protobuf|buf|codegen)$|[-_](proto|protoc|codegen)$/i, "a code or proto builder"],
+];
+
 /** Text CI platforms expand in a config before a shell sees it (GitHub expressions, CircleCI parameters), or line breaks. */
 const PLATFORM_EVALUATED = /\$\{\{|<<|>>|[\u0000-\u001f\u007f\u2028\u2029]/;
 
@@ -320,6 +329,11 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
         continue;
       }
       if (images.some((i) => i.dockerfile === service.dockerfile && i.context === service.context)) continue;
+      const notDeployable = NOT_DEPLOYABLE.find(([re]) => re.test(service.name) || re.test(service.dockerfile!.split("/").at(-1)!));
+      if (notDeployable) {
+        warnings.push(`service ${service.name} (${service.dockerfile}) gets no image: it looks like ${notDeployable[1]}, not a deployable service`);
+        continue;
+      }
       const owner = jobFor(service.context);
       // A bare Dockerfile is named after its project (the directory name of a checkout says little); compose services keep their names.
       const fromCompose = service.source !== service.dockerfile;
