@@ -146,3 +146,38 @@ test("images: only deployable compose services get image jobs, built from compos
   assert.equal(build.with?.file, "src/api/Dockerfile");
   for (const s of ["api-dev", "loadgen", "api-tests"]) assert.match(r.stdout + r.stderr, new RegExp(`service ${s} .*gets no image`), s);
 });
+
+test("node versions: never the floor of engines.node; a library with a range gets a matrix over the maintained lines", () => {
+  const make = (files: Record<string, unknown>) => {
+    const dir = tempDir("sd-node-");
+    for (const [rel, v] of Object.entries(files)) {
+      spawnSync("mkdir", ["-p", join(dir, rel, "..")]);
+      appendFileSync(join(dir, rel), typeof v === "string" ? v : JSON.stringify(v));
+    }
+    return dir;
+  };
+  // A pnpm 11 workspace whose members declare old engines: pnpm 11 needs Node >= 22.13, so jobs run on 24 (images exist).
+  const ws = make({
+    "package.json": { name: "w", private: true, packageManager: "pnpm@11.1.0", scripts: { test: "vitest run" } },
+    "pnpm-workspace.yaml": "packages:\n  - packages/*\n",
+    "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+    "packages/a/package.json": { name: "a", engines: { node: ">=12" }, scripts: { test: "node --test" } },
+    "packages/b/package.json": { name: "b", engines: { node: ">=14" }, scripts: { test: "node --test" } },
+  });
+  const gl = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", ws, "--platform", "gitlab-ci", "--stages", "test"], { encoding: "utf8" });
+  assert.equal(gl.status, 0, gl.stderr + gl.stdout);
+  const images = [...readFileSync(join(ws, ".gitlab-ci.yml"), "utf8").matchAll(/image: "?(node:[^"\s]+)/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(images)], ["node:24-bookworm-slim"]);
+
+  // A publishable library with engines ">=20": tested on 24 and 22 (20 is end of life), one job with a matrix.
+  const lib = make({
+    "package.json": { name: "tiny-lib", version: "1.0.0", main: "index.js", engines: { node: ">=20" }, scripts: { test: "node --test" } },
+    "package-lock.json": { name: "tiny-lib", lockfileVersion: 3, requires: true, packages: {} },
+  });
+  const gh = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", lib, "--platform", "github-actions", "--stages", "test"], { encoding: "utf8" });
+  assert.equal(gh.status, 0, gh.stderr + gh.stdout);
+  const wf = parse(readFileSync(join(lib, ".github/workflows/ci.yml"), "utf8")) as { jobs: Record<string, { strategy?: { matrix: { node: string[] } }; steps: { uses?: string; with?: Record<string, string> }[] }> };
+  const job = Object.values(wf.jobs)[0]!;
+  assert.deepEqual(job.strategy?.matrix.node, ["24", "22"]);
+  assert.equal(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], "${{ matrix.node }}");
+});
