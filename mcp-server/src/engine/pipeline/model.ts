@@ -405,8 +405,9 @@ export function dependencyClosure(ws: Workspace, path: string): string[] {
  * One shell line: the whole workspace on the default branch itself (HEAD already on it), only what the change
  * affects elsewhere. A missing default branch ref makes the affected command fail loudly rather than run nothing.
  */
-function allOrAffected(base: string, all: string, affected: string): string {
-  return `if git merge-base --is-ancestor HEAD ${shellWord(base)}; then ${all}; else ${affected}; fi`;
+function allOrAffected(base: string, all: string, affected: string, when?: string): string {
+  const onDefault = `if git merge-base --is-ancestor HEAD ${shellWord(base)}; then ${all}`;
+  return when ? `${onDefault}; elif ${when}; then ${affected}; fi` : `${onDefault}; else ${affected}; fi`;
 }
 
 function workspaceJob(
@@ -475,7 +476,7 @@ function workspaceJob(
         if (stage === "build") { steps.push({ stage, name: `${label} ${m.path}`, run, dir }); continue; }
         const watched = [...dependencyClosure(ws, m.path), ...project.lockfiles, dir === "." ? "package.json" : `${dir}/package.json`];
         const changed = `git diff --quiet ${shellWord(`${base}...HEAD`)} -- ${watched.map(shellWord).join(" ")}`;
-        steps.push({ stage, name: `${label} ${m.path} (when it or its workspace dependencies changed)`, run: allOrAffected(base, run, `if ! ${changed}; then ${run}; fi`), dir });
+        steps.push({ stage, name: `${label} ${m.path} (when it or its workspace dependencies changed)`, run: allOrAffected(base, run, run, `! ${changed}`), dir });
       }
     }
   }
