@@ -181,3 +181,14 @@ test("node versions: never the floor of engines.node; a library with a range get
   assert.deepEqual(job.strategy?.matrix.node, ["24", "22"]);
   assert.equal(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], "${{ matrix.node }}");
 });
+
+test("go.work: a member is re-tested when a workspace module it imports changes (path filters from the dependency closure)", () => {
+  const gh = generate("monorepo-go-work", "github-actions", "test");
+  const changes = readFileSync(join(gh, ".github/workflows/ci.yml"), "utf8");
+  assert.match(changes, /^\s*check worker worker\/ go\.work shared\/ \.github\/workflows\/ci\.yml$/m, "worker imports github.com/acme/fleet/shared/clock");
+  assert.match(changes, /^\s*check api api\/ go\.work \.github\/workflows\/ci\.yml$/m, "api imports no workspace module");
+  const gl = generate("monorepo-go-work", "gitlab-ci", "test");
+  const doc = parse(readFileSync(join(gl, ".gitlab-ci.yml"), "utf8")) as Record<string, { rules?: { changes?: { paths: string[] } }[] }>;
+  assert.ok(doc.worker!.rules![0]!.changes!.paths.includes("shared/**/*"), JSON.stringify(doc.worker!.rules));
+  assert.ok(!doc.api!.rules![0]!.changes!.paths.includes("shared/**/*"));
+});

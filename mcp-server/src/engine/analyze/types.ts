@@ -59,6 +59,11 @@ export const projectSchema = z.object({
    * Cargo workspace members, projects of a .NET solution, uv workspace members), relative to the root.
    */
   modules: z.array(z.string()).optional(),
+  /**
+   * Other projects of the repository (paths relative to the root) this one builds against, e.g. go.work members it
+   * requires or imports: a change in them must re-test this project.
+   */
+  dependsOn: z.array(z.string()).optional(),
 });
 export type Project = z.infer<typeof projectSchema>;
 

@@ -292,7 +292,15 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
         steps.push({ stage: "audit", name: project.workspaceRoot ? "Dependency audit (whole workspace)" : "Dependency audit", run: audit, dir: installDir });
       }
     }
-    const outside = [...project.lockfiles, ...project.evidence].filter((f) => !under(f, project.path));
+    // A change in a project this one builds against (go.work members) re-tests it: the whole dependency closure.
+    const closure = new Set<string>();
+    const visit = (path: string) => {
+      for (const d of projects.find((q) => q.path === path)?.dependsOn ?? analysis.projects.find((q) => q.path === path)?.dependsOn ?? []) {
+        if (!closure.has(d) && d !== project.path) { closure.add(d); visit(d); }
+      }
+    };
+    visit(project.path);
+    const outside = [...project.lockfiles, ...project.evidence, ...[...closure].sort().map((d) => `${d}/`)].filter((f) => !under(f, project.path));
     const triggers = [project.path === "." ? "" : `${project.path}/`, ...new Set(outside), ciFile].filter((t) => t !== "");
     if (project.lockfiles.length === 0) warnings.push(`${project.path}: no lockfile, so dependency caching is off for ${id}; commit a lockfile for reproducible, cached installs`);
     let version = toolchainVersion(project);
