@@ -449,10 +449,13 @@ function workspaceJob(
   const steps: CommandStep[] = [];
   const dir = ws.root;
   if (project.commands.install) steps.push({ stage: "install", name: "Install dependencies (workspace root)", run: project.commands.install, dir });
+  const refspec = shellWord(`+refs/heads/${defaultBranch}:refs/remotes/${base}`);
   steps.push({
     stage: "install",
     name: "Fetch the default branch (affected-only runs compare with it)",
-    run: `git rev-parse --verify --quiet ${shellWord(`refs/remotes/${base}`)} >/dev/null || git fetch --no-tags origin ${shellWord(`+refs/heads/${defaultBranch}:refs/remotes/${base}`)}`,
+    // A shallow clone (GitLab's default depth) cannot find the merge base: deepen it; a full clone only needs the ref.
+    run: `if [ "$(git rev-parse --is-shallow-repository)" = true ]; then git fetch --no-tags --unshallow origin ${refspec}; ` +
+      `elif ! git rev-parse --verify --quiet ${shellWord(`refs/remotes/${base}`)} >/dev/null; then git fetch --no-tags origin ${refspec}; fi`,
     dir: ".",
   });
   const ordered = topoOrder(ws);
