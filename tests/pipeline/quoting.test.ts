@@ -10,7 +10,7 @@ import { CLI_BUNDLE } from "../integration/support.ts";
 
 /**
  * Hostile repository contents (package names of a yarn workspace member that another member depends on) through the
- * shipped bundle on GitHub Actions, GitLab CI and CircleCI: the generated files parse, no repository text lands where
+ * shipped bundle on GitHub Actions, GitLab CI, CircleCI and Jenkins: the generated files parse, no repository text lands where
  * the platform evaluates it (`${{ }}`, `<< >>`), and the generated scripts, run by bash with a fake PATH that records
  * every argv, pass the name as exactly one argument and never run a second command.
  */
@@ -81,11 +81,17 @@ function scriptsOf(platform: string, dir: string): string[] {
     const doc = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { script?: string[] }>;
     return Object.values(doc).flatMap((j) => (j && typeof j === "object" && Array.isArray(j.script) ? j.script : []));
   }
+  if (platform === "jenkins") {
+    // Declarative Jenkinsfile: sh steps carry the script as a single-quoted Groovy string (never interpolated).
+    const text = readFileSync(join(dir, "Jenkinsfile"), "utf8");
+    assert.doesNotMatch(text, /"[^"\n]*\$\{(?!env\.)[^"\n]*"/, "no Groovy-interpolated string carries repository text");
+    return [...text.matchAll(/script: '((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\(.)/g, "$1"));
+  }
   const doc = parse(readFileSync(join(dir, ".circleci/config.yml"), "utf8")) as { jobs: Record<string, { steps: unknown[] }> };
   return Object.values(doc.jobs).flatMap((j) => j.steps.flatMap((s) => (s && typeof s === "object" && "run" in s ? [typeof s.run === "string" ? s.run : (s.run as { command: string }).command] : [])));
 }
 
-for (const platform of ["github-actions", "gitlab-ci", "circleci"]) {
+for (const platform of ["github-actions", "gitlab-ci", "circleci", "jenkins"]) {
   test(`hostile workspace package names on ${platform}: one argument each, no second meaning, nothing the platform evaluates`, () => {
     let written = 0;
     let rejected = 0;
@@ -100,7 +106,7 @@ for (const platform of ["github-actions", "gitlab-ci", "circleci"]) {
         return;
       }
       written++;
-      const file = platform === "github-actions" ? ".github/workflows/ci.yml" : platform === "gitlab-ci" ? ".gitlab-ci.yml" : ".circleci/config.yml";
+      const file = platform === "github-actions" ? ".github/workflows/ci.yml" : platform === "gitlab-ci" ? ".gitlab-ci.yml" : platform === "jenkins" ? "Jenkinsfile" : ".circleci/config.yml";
       const text = readFileSync(join(dir, file), "utf8");
       assert.ok(!text.includes("github.event.issue"), "repository text reached the config");
       const lines = scriptsOf(platform, dir).filter((l) => /yarn/.test(l));

@@ -73,7 +73,7 @@ test("deploy jobs: gated by scans and signing, status functions, the pushed dige
 });
 
 /** Runs the generated deploy script against a scripted kubectl/kustomize (a fake PATH); returns the calls and exit code. */
-function deployRun(opts: { kind: "Deployment" | "Rollout"; overlayImage: "match" | "other"; rolloutOk?: boolean; phases?: string[]; digest?: string }) {
+function deployRun(opts: { kind: "Deployment" | "Rollout"; overlayImage: "match" | "other"; rolloutOk?: boolean; phases?: string[]; digest?: string; selector?: string }) {
   const script = jobs["deploy-staging"]!.steps.find((s) => s.name.startsWith("Deploy "))!.run!;
   const root = tempDir("sd-deploy-");
   const bin = join(root, "bin");
@@ -90,7 +90,7 @@ echo "kubectl $*" >> ${log}
 case "$1" in
   kustomize)
     if [ "${opts.overlayImage}" = match ] && [ -f ${state}/image ]; then img=$(cat ${state}/image); else img=ghcr.io/other/web:1.0.0; fi
-    printf 'apiVersion: apps/v1\\nkind: ${opts.kind}\\nmetadata:\\n  name: web\\n  namespace: shop\\nspec:\\n  template:\\n    spec:\\n      containers:\\n        - name: web\\n          image: %s\\n' "$img";;
+    printf 'apiVersion: apps/v1\\nkind: ${opts.kind}\\nmetadata:\\n  name: web\\n  namespace: shop\\nspec:\\n  selector:\\n    matchLabels:\\n      app.kubernetes.io/name: web\\n${opts.selector ? `      ${opts.selector}\\n` : ""}  template:\\n    spec:\\n      containers:\\n        - name: web\\n          image: %s\\n' "$img";;
   apply) exit 0;;
   get)
     if [ "$2" = "-f" ]; then echo "${opts.kind} shop web"; echo "Service shop web"; exit 0; fi
@@ -158,4 +158,13 @@ test("deploy script: an image not rebuilt in this run (path-filtered) is applied
   assert.equal(r.code, 0, r.out);
   assert.ok(!r.calls.some((c) => c.startsWith("kustomize edit")));
   assert.ok(r.calls.some((c) => c.startsWith("kubectl rollout status")));
+});
+
+test("deploy script: refuses deployment-manager's plain-Kubernetes blue-green/canary pair instead of updating both colors", () => {
+  for (const selector of ["color: green", "track: canary"]) {
+    const r = deployRun({ kind: "Deployment", overlayImage: "match", selector });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /plain-Kubernetes blue-green or canary/);
+    assert.ok(!r.calls.some((c) => c.startsWith("kubectl apply")), "nothing applied");
+  }
 });
