@@ -229,7 +229,19 @@ describe("repository-level facts", () => {
       put(dir, "yarn.lock", "# yarn lockfile v1\n\n");
       let a = await analyzeRepository(dir);
       assert.equal(a.projects[0]!.commands.install, "yarn install --frozen-lockfile");
-      assert.equal(a.projects[0]!.versions.node, "18");
+      // A range is what the package supports, not what CI should run: the newest maintained line inside it.
+      assert.equal(a.projects[0]!.versions.node, "24");
+      put(dir, "package.json", JSON.stringify({ name: "y", engines: { node: ">=12" }, packageManager: "pnpm@11.1.0", scripts: { build: "tsc" } }));
+      put(dir, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.versions.node, "24", "never the floor of engines.node (node:12 has no bookworm image)");
+      put(dir, ".nvmrc", "20\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.versions.node, "24", "pnpm 11 needs Node >= 22.13: an older pin is raised, with a warning");
+      assert.ok(a.warnings.some((w) => /pnpm 11\.1\.0 needs Node >=22\.13/.test(w)), a.warnings.join("\n"));
+      rmSync(join(dir, ".nvmrc"));
+      rmSync(join(dir, "pnpm-lock.yaml"));
+      put(dir, "package.json", JSON.stringify({ name: "y", engines: { node: "^18.18.0 || >=20" }, scripts: { build: "tsc" } }));
       put(dir, ".yarnrc.yml", "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.1.1.cjs\n");
       a = await analyzeRepository(dir);
       assert.equal(a.projects[0]!.commands.install, "yarn install --immutable");

@@ -59,7 +59,8 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "node-pnpm",
     projects: [{
-      path: ".", language: "node", packageManager: "pnpm", versions: { node: "20", pnpm: "9.12.3" },
+      // engines.node ">=20.11" is a range, not a pin: CI runs on the newest maintained line it admits.
+      path: ".", language: "node", packageManager: "pnpm", versions: { node: "24", pnpm: "9.12.3" },
       commands: { install: "pnpm install --frozen-lockfile", lint: "pnpm run lint", test: "pnpm test", build: "pnpm run build" },
       frameworks: ["next", "react"], servesHttp: true, port: 3000, lockfiles: ["pnpm-lock.yaml"],
     }],
@@ -291,6 +292,28 @@ export const EXPECTATIONS: FixtureExpectation[] = [
       write(dir, "packages/ui/dist/package.json", JSON.stringify({ name: "@acme/ui-dist", scripts: { build: "x" } }));
       write(dir, ".turbo/cache/meta.json", "{}");
     },
+  },
+  {
+    fixture: "monorepo-npm-chain",
+    monorepo: "npm workspaces",
+    projects: [
+      {
+        path: "packages/api", language: "node", packageManager: "npm", versions: { node: "24" },
+        commands: { install: "npm ci", test: "npm test", build: "npm run build" },
+        frameworks: [], servesHttp: false, workspaceRoot: ".", lockfiles: ["package-lock.json"],
+      },
+      {
+        path: "packages/db", language: "node", packageManager: "npm", versions: { node: "24" },
+        commands: { install: "npm ci", test: "npm test" },
+        frameworks: [], servesHttp: false, workspaceRoot: ".", lockfiles: ["package-lock.json"],
+      },
+      {
+        path: "packages/web", language: "node", packageManager: "npm", versions: { node: "24" },
+        commands: { install: "npm ci", test: "npm test" },
+        frameworks: [], servesHttp: false, workspaceRoot: ".", lockfiles: ["package-lock.json"],
+      },
+    ],
+    services: [],
   },
   {
     fixture: "monorepo-go-work",

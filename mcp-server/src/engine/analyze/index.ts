@@ -26,7 +26,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type Analysis, type MonorepoTool, type Project, analysisSchema } from "./types.ts";
+import { type Analysis, type MonorepoTool, type Project, type Workspace, analysisSchema } from "./types.ts";
 import { Repo, WorkspaceMatcher, dirname as dirnameOf, isWithin, joinRel } from "./repo.ts";
 import { walkRepository } from "./walk.ts";
 import { addEvidence, makeTargets, sortProjects } from "./common.ts";
@@ -95,6 +95,7 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
 
   const projects: Project[] = [];
   const tools: MonorepoTool[] = [];
+  const workspaces: Workspace[] = [];
   for (const [label, fn] of [
     ["node", analyzeNode], ["python", analyzePython], ["go", analyzeGo], ["jvm", analyzeJvm],
     ["rust", analyzeRust], ["dotnet", analyzeDotnet], ["ruby", analyzeRuby], ["php", analyzePhp],
@@ -103,6 +104,7 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
     const r = fn(repo);
     projects.push(...r.projects);
     tools.push(...r.monorepo);
+    if (r.workspaces) workspaces.push(...r.workspaces);
   }
 
   // Makefile targets supply commands the ecosystem does not — only where one project owns the directory
@@ -174,6 +176,7 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
   const analysis: Analysis = {
     projects: sortProjects(projects),
     ...(monorepo ? { monorepo } : {}),
+    ...(workspaces.length ? { workspaces } : {}),
     services,
     existingCi: ci,
     defaultBranch: branch.branch,

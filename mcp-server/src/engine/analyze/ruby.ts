@@ -1,4 +1,5 @@
 import type { MonorepoTool, Project } from "./types.ts";
+import { shellWord } from "../templating/quote.ts";
 import { type Repo, byDepth, dirname, isWithin, joinRel } from "./repo.ts";
 import { type EcosystemResult, addEvidence, newProject, toolVersions, versionFile } from "./common.ts";
 
@@ -150,7 +151,7 @@ export function analyzeRuby(repo: Repo): EcosystemResult {
     const gemspec = repo.namesIn(dir).find((n) => n.endsWith(".gemspec"));
     if (gemspec) {
       p.name = gemspec.replace(/\.gemspec$/, "");
-      p.commands.build = `gem build ${gemspec}`;
+      p.commands.build = `gem build ${shellWord(gemspec)}`;
       addEvidence(p, joinRel(dir, gemspec));
     }
     if (rails) {
