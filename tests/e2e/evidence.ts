@@ -63,7 +63,7 @@ const SANDBOX: SandboxCause[] = [
   { name: "Go vulnerability database unreachable", command: /govulncheck/, output: /vuln\.go\.dev|dial tcp|lookup|connection refused|no such host/i },
   { name: "PyPI vulnerability service not answering here", command: /pip[-_]audit/, output: /could not be audited|Connection|Max retries|HTTPSConnection/i },
   { name: "rubygems.org unreachable", command: /\bbundle install\b|\bgem install\b|bundle-audit/, output: /rubygems\.org|Could not fetch specs|Gem::RemoteFetcher|network is unreachable|Failed to open TCP/i },
-  { name: "packagist.org unreachable", command: /\bcomposer\b/, output: /packagist\.org|curl error|Could not resolve host|The "https:\/\/repo\.packagist/i },
+  { name: "packagist.org unreachable", command: /\bcomposer\b/, output: /packagist\.org|curl error|Could not resolve host|The "https:\/\/repo\.packagist|failed to open stream|Connection (refused|timed out)|could not be downloaded/i },
   { name: "github.com release download unreachable", command: /wget .*github\.com|curl .*github\.com/, output: /github\.com|wget|curl|ERROR|failed/i },
   { name: "Gradle distribution (services.gradle.org) unreachable", command: /gradlew/, output: /services\.gradle\.org|Downloading https|UnknownHost|Could not find or load main class org\.gradle\.wrapper/i },
 ];

@@ -308,6 +308,11 @@ async function runGithub(fixture: string, dir: string, work: string): Promise<Jo
     const wf = parse(readFileSync(join(wfDir, file), "utf8")) as { jobs: Record<string, GhJob>; env?: Record<string, string> };
     for (const [name, job] of Object.entries(wf.jobs)) {
       const base = { fixture, ecosystem: ECOSYSTEM[fixture] ?? "?", platform: "github-actions" as const, job: `${file}:${name}`, notes: [] as string[], seconds: 0 };
+      if (name === "changes" || (job.steps ?? []).some((st) => /github\.event\.(pull_request|before)/.test(JSON.stringify(st.env ?? {})))) {
+        results.push({ ...base, status: "not-run", reason: "path-filter job: needs the GitHub event payload (base SHA), which no local run has" });
+        continue;
+      }
+      if (job.if && /needs\.changes/.test(job.if)) base.notes.push(`run although it is gated on the changes job (${job.if})`);
       if (job.if && /event_name == 'push'|github\.ref ==|startsWith\(github\.ref/.test(job.if)) {
         results.push({ ...base, status: "not-run", reason: `runs only on pushes to the default branch (if: ${job.if})` });
         continue;
