@@ -20,7 +20,7 @@ function workspaceExpr(value: string): string {
  * shell step puts both bin directories first on PATH (a PATH set in `environment` does not reach docker agents).
  */
 const USER_PATH = 'export PATH="$WORKSPACE/.bin:$WORKSPACE/.local/bin:$PATH"';
-const nonRoot = (run: string) => `${USER_PATH}\n${run === "corepack enable" ? 'mkdir -p "$WORKSPACE/.bin"\ncorepack enable --install-directory "$WORKSPACE/.bin"' : run}`;
+const nonRoot = (run: string) => `${USER_PATH}; ${run === "corepack enable" ? 'mkdir -p "$WORKSPACE/.bin" && corepack enable --install-directory "$WORKSPACE/.bin"' : run}`;
 
 const changesets = (triggers: string[]) => triggers.map((t) => (t.endsWith("/") ? `${t}**` : t));
 
