@@ -236,8 +236,20 @@ function substituteGithubDownloads(file: string): string[] {
 }
 
 async function runGitlab(fixture: string, dir: string, work: string): Promise<JobResult[]> {
-  const substituted = substituteGithubDownloads(join(dir, ".gitlab-ci.yml"));
   const doc = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, GitlabJob>;
+  const substituted = substituteGithubDownloads(join(dir, ".gitlab-ci.yml"));
+  // gitlab-ci-local creates a Docker network for any job with services, even with the shell executor: the harness
+  // starts the services itself (from the definitions read above) and hides them from gitlab-ci-local.
+  const stripped = parseDocument(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8"));
+  let strippedAny = false;
+  for (const item of (stripped.contents as YAMLMap).items) {
+    const job = item.value as YAMLMap | null;
+    if (job?.has?.("services")) {
+      job.delete("services");
+      strippedAny = true;
+    }
+  }
+  if (strippedAny) writeFileSync(join(dir, ".gitlab-ci.yml"), stripped.toString());
   const results: JobResult[] = [];
   const node22 = join(TOOLS, "bin", "node22");
   for (const [name, job] of Object.entries(doc)) {
