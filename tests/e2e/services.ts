@@ -1,7 +1,8 @@
 // Real service containers' stand-ins: PostgreSQL, MariaDB and Redis from Debian's packages, started on loopback for
 // one job with the credentials the job's service definition declares, and stopped after it.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface ServiceSpec {
@@ -50,10 +51,13 @@ function detach(child: ChildProcess): () => Promise<void> {
 
 async function postgres(spec: ServiceSpec, work: string): Promise<Running> {
   const bin = join("/usr/lib/postgresql", readdirSync("/usr/lib/postgresql").sort().at(-1)!, "bin");
-  const data = join(work, "pgdata");
-  mkdirSync(data, { recursive: true });
-  chownSync(work, uidOf("postgres"), gidOf("postgres"));
+  // The server runs as the postgres user, who cannot enter the harness's private (0700) work directories.
+  const home = mkdtempSync(join(tmpdir(), "sd-e2e-pg-"));
+  const data = join(home, "pgdata");
+  mkdirSync(data);
+  chownSync(home, uidOf("postgres"), gidOf("postgres"));
   chownSync(data, uidOf("postgres"), gidOf("postgres"));
+  work = home;
   sh(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres"], { user: "postgres" });
   const child = spawn("runuser", ["-u", "postgres", "--", join(bin, "postgres"), "-D", data, "-k", work, "-h", "127.0.0.1", "-p", "5432"], { stdio: "ignore" });
   await waitFor(() => (sh("pg_isready", ["-h", "127.0.0.1", "-p", "5432"]), true), "postgres");
