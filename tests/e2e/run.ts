@@ -190,9 +190,16 @@ function withAliases<T>(aliases: string[], fn: () => Promise<T>): Promise<T> {
   return fn().finally(() => writeFileSync(HOSTS, original));
 }
 
-async function withServices<T>(specs: ServiceSpec[], work: string, fn: (running: Running[]) => Promise<T>): Promise<T> {
+async function withServices<T>(specs: ServiceSpec[], work: string, fn: (running: Running[]) => Promise<T>): Promise<T | { code: number; output: string }> {
   if (specs.length === 0) return fn([]);
-  const { running, unknown } = await startServices(specs, work);
+  let started: Awaited<ReturnType<typeof startServices>>;
+  try {
+    started = await startServices(specs, work);
+  } catch (e) {
+    // A service that does not start fails the job (with the reason), not the whole run.
+    return { code: 1, output: `[harness] services did not start: ${(e as Error).message}\n` };
+  }
+  const { running, unknown } = started;
   try {
     if (unknown.length) throw new Error(`service images with no stand-in: ${unknown.join(", ")}`);
     return await fn(running);
@@ -391,7 +398,7 @@ async function runGithub(fixture: string, dir: string, work: string): Promise<Jo
       const all = [...pre.map((p) => ({ name: "pnpm/action-setup (corepack)", run: p, cwd: dir, env: {} })), ...steps];
       let output = "";
       let code: number | null = 0;
-      await withServices(specs, join(jwork, "svc"), async (running) => {
+      const svc = await withServices(specs, join(jwork, "svc"), async (running) => {
         base.notes.push(...tc.notes, ...running.map((r) => r.note));
         for (const s of all) {
           output += `\n[step] ${s.name}\n$ ${s.run}\n`;
@@ -403,6 +410,7 @@ async function runGithub(fixture: string, dir: string, work: string): Promise<Jo
           }
         }
       });
+      if (svc && typeof svc === "object") ({ code, output } = svc);
       base.seconds = SECONDS(t0);
       writeFileSync(join(work, `github-${name}.log`), output);
       results.push(judge(base, code, output, all.map((s) => s.run)));
