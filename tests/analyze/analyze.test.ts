@@ -58,6 +58,8 @@ describe("fixtures", () => {
           if (want.frameworks) assert.deepEqual(got.frameworks, want.frameworks, `${label} frameworks`);
           if (want.servesHttp !== undefined) assert.equal(got.servesHttp, want.servesHttp, `${label} servesHttp`);
           assert.equal(got.port, want.port, `${label} port`);
+          assert.deepEqual(got.testServices?.map((t) => `${t.kind} ${t.image}`) ?? [], want.testServices ?? [], `${label} testServices`);
+          assert.deepEqual(got.testEnv ?? {}, want.testEnv ?? {}, `${label} testEnv`);
           assert.equal(got.dockerfile, want.dockerfile, `${label} dockerfile`);
           assert.equal(got.workspaceRoot, want.workspaceRoot, `${label} workspaceRoot`);
           if (want.modules) assert.deepEqual(got.modules, want.modules, `${label} modules`);
@@ -86,6 +88,71 @@ describe("fixtures", () => {
 });
 
 describe("repository-level facts", () => {
+  test("Ruby lint: standardrb when the repo uses standard (rubocop comes with it); missing RuboCop plugins are named", async () => {
+    const dir = tempDir("rubylint");
+    try {
+      put(dir, "Gemfile", 'source "https://rubygems.org"\ngem "standard", group: :development\n');
+      put(dir, "Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    rubocop (1.68.0)\n    standard (1.42.1)\n      rubocop (~> 1.68.0)\n\nDEPENDENCIES\n  standard\n");
+      let a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.lint, "bundle exec standardrb");
+      put(dir, "Gemfile", 'source "https://rubygems.org"\ngem "rubocop"\n');
+      put(dir, "Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    rubocop (1.68.0)\n\nDEPENDENCIES\n  rubocop\n");
+      put(dir, ".rubocop.yml", "require:\n  - rubocop-rspec\nplugins: [rubocop-performance]\nAllCops:\n  NewCops: enable\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.lint, "bundle exec rubocop");
+      assert.ok(a.warnings.some((w) => /rubocop-rspec, rubocop-performance.*Gemfile/.test(w)), JSON.stringify(a.warnings));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  test("a test script that runs Playwright installs its browsers first", async () => {
+    const dir = tempDir("pw");
+    try {
+      put(dir, "package.json", JSON.stringify({ name: "shop", scripts: { test: "vitest run && playwright test" }, devDependencies: { "@playwright/test": "^1.48.0", vitest: "^2" } }));
+      put(dir, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+      const a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.test, "pnpm exec playwright install --with-deps && pnpm test");
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  test("code the generator cannot build is named in warnings (C++, Elixir, Go without go.mod)", async () => {
+    const dir = tempDir("unbuildable");
+    try {
+      cpSync(join(FIXTURES, "python-pip"), dir, { recursive: true });
+      put(dir, "native/CMakeLists.txt", "cmake_minimum_required(VERSION 3.20)\nproject(fast)\n");
+      put(dir, "native/src/CMakeLists.txt", "add_library(fast fast.cpp)\n");
+      put(dir, "notifier/mix.exs", "defmodule Notifier.MixProject do\nend\n");
+      put(dir, "tools/gen/main.go", "package main\n\nfunc main() {}\n");
+      const a = await analyzeRepository(dir);
+      assert.ok(a.warnings.some((w) => /C\/C\+\+ \(CMake\) code in native is not built/.test(w)), JSON.stringify(a.warnings));
+      assert.ok(a.warnings.some((w) => /Elixir \(mix.exs\) in notifier/.test(w)));
+      assert.ok(a.warnings.some((w) => /Go code without a go.mod in tools\/gen/.test(w)));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  test("test services: a compose postgres goes only to the project using a postgres client", async () => {
+    const dir = tempDir("svc");
+    try {
+      put(dir, "docker-compose.yml", "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: pw\n  cache:\n    image: redis:7-alpine\n");
+      put(dir, "api/package.json", JSON.stringify({ name: "api", scripts: { test: "node --test" }, dependencies: { pg: "^8" } }));
+      put(dir, "web/package.json", JSON.stringify({ name: "web", scripts: { test: "node --test" }, dependencies: { ioredis: "^5" } }));
+      const a = await analyzeRepository(dir);
+      const api = a.projects.find((p) => p.path === "api")!;
+      const web = a.projects.find((p) => p.path === "web")!;
+      assert.deepEqual(api.testServices?.map((s) => `${s.kind} ${s.image} ${s.env.POSTGRES_PASSWORD}`), ["postgres postgres:16 pw"]);
+      assert.equal(api.testEnv?.DATABASE_URL, "postgresql://postgres:pw@{postgres}:5432/postgres");
+      assert.deepEqual(web.testServices?.map((s) => `${s.kind} ${s.image}`), ["redis redis:7-alpine"]);
+      assert.equal(web.testEnv?.REDIS_URL, "redis://{redis}:6379/0");
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("defaultBranch from .git/HEAD, origin/HEAD wins; existingCi detected", async () => {
     const dir = tempDir("git");
     try {
@@ -162,7 +229,19 @@ describe("repository-level facts", () => {
       put(dir, "yarn.lock", "# yarn lockfile v1\n\n");
       let a = await analyzeRepository(dir);
       assert.equal(a.projects[0]!.commands.install, "yarn install --frozen-lockfile");
-      assert.equal(a.projects[0]!.versions.node, "18");
+      // A range is what the package supports, not what CI should run: the newest maintained line inside it.
+      assert.equal(a.projects[0]!.versions.node, "24");
+      put(dir, "package.json", JSON.stringify({ name: "y", engines: { node: ">=12" }, packageManager: "pnpm@11.1.0", scripts: { build: "tsc" } }));
+      put(dir, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.versions.node, "24", "never the floor of engines.node (node:12 has no bookworm image)");
+      put(dir, ".nvmrc", "20\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.versions.node, "24", "pnpm 11 needs Node >= 22.13: an older pin is raised, with a warning");
+      assert.ok(a.warnings.some((w) => /pnpm 11\.1\.0 needs Node >=22\.13/.test(w)), a.warnings.join("\n"));
+      rmSync(join(dir, ".nvmrc"));
+      rmSync(join(dir, "pnpm-lock.yaml"));
+      put(dir, "package.json", JSON.stringify({ name: "y", engines: { node: "^18.18.0 || >=20" }, scripts: { build: "tsc" } }));
       put(dir, ".yarnrc.yml", "nodeLinker: node-modules\nyarnPath: .yarn/releases/yarn-4.1.1.cjs\n");
       a = await analyzeRepository(dir);
       assert.equal(a.projects[0]!.commands.install, "yarn install --immutable");

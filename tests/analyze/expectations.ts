@@ -20,6 +20,9 @@ export interface ProjectExpectation {
   workspaceRoot?: string;
   modules?: string[];
   lockfiles?: string[];
+  /** Services the tests need, as "kind image", and the env they read ({postgres} etc. = the service host). */
+  testServices?: string[];
+  testEnv?: Record<string, string>;
 }
 
 export interface FixtureExpectation {
@@ -56,7 +59,8 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "node-pnpm",
     projects: [{
-      path: ".", language: "node", packageManager: "pnpm", versions: { node: "20", pnpm: "9.12.3" },
+      // engines.node ">=20.11" is a range, not a pin: CI runs on the newest maintained line it admits.
+      path: ".", language: "node", packageManager: "pnpm", versions: { node: "24", pnpm: "9.12.3" },
       commands: { install: "pnpm install --frozen-lockfile", lint: "pnpm run lint", test: "pnpm test", build: "pnpm run build" },
       frameworks: ["next", "react"], servesHttp: true, port: 3000, lockfiles: ["pnpm-lock.yaml"],
     }],
@@ -154,7 +158,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "rust-cargo",
     projects: [{
-      path: ".", language: "rust", packageManager: "cargo", versions: { rust: "1.82.0" },
+      path: ".", language: "rust", packageManager: "cargo", versions: { rust: "1.82.0", "rust-version": "1.75" },
       commands: {
         install: "cargo fetch --locked",
         lint: "cargo fmt --all -- --check && cargo clippy --all-targets --locked -- -D warnings",
@@ -168,7 +172,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "rust-workspace",
     monorepo: "cargo",
     projects: [{
-      path: ".", language: "rust", packageManager: "cargo", versions: { rust: "1.78" },
+      path: ".", language: "rust", packageManager: "cargo", versions: { "rust-version": "1.78" },
       commands: {
         install: "cargo fetch --locked",
         lint: "cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings",
@@ -196,8 +200,14 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "ruby-rails",
     projects: [{
       path: ".", language: "ruby", packageManager: "bundler", versions: { ruby: "3.3.5", bundler: "2.5.22" },
-      commands: { install: "BUNDLE_FROZEN=true bundle install", lint: "bundle exec rubocop", test: "bundle exec rspec" },
+      // Only config/database.yml.sample is committed: the job copies it and loads db/schema.rb into the service.
+      commands: {
+        install: "BUNDLE_FROZEN=true bundle install", lint: "bundle exec rubocop",
+        test: "cp config/database.yml.sample config/database.yml && bin/rails db:create db:schema:load && bundle exec rspec",
+      },
       frameworks: ["rails"], servesHttp: true, port: 3000, dockerfile: "Dockerfile", lockfiles: ["Gemfile.lock"],
+      testServices: ["postgres postgres:17"],
+      testEnv: { DATABASE_URL: "postgres://app:app@{postgres}:5432/app_test", RAILS_ENV: "test" },
     }],
     services: [{ name: "ruby-rails", context: ".", ports: [3000] }],
     setup: (dir) => write(dir, "vendor/bundle/ruby/3.3.0/gems/rack-3.1.8/Gemfile", "source 'https://rubygems.org'\n"),
@@ -213,6 +223,42 @@ export const EXPECTATIONS: FixtureExpectation[] = [
       frameworks: ["laravel"], servesHttp: true, lockfiles: ["composer.lock"],
     }],
     setup: (dir) => write(dir, "vendor/laravel/framework/composer.json", JSON.stringify({ name: "laravel/framework", scripts: { test: "phpunit" } })),
+  },
+  {
+    fixture: "php-laravel-mysql",
+    projects: [{
+      path: ".", language: "php", packageManager: "composer", versions: { php: "8.2" },
+      commands: {
+        install: "composer install --no-interaction --prefer-dist --no-progress",
+        lint: "vendor/bin/pint --test", test: "cp -n .env.example .env && php artisan key:generate --force && composer run-script test",
+      },
+      frameworks: ["laravel"], servesHttp: true, lockfiles: ["composer.lock"],
+      // phpunit.xml sets DB_CONNECTION=mysql and the test database's name.
+      testServices: ["mysql mysql:8.4"],
+      testEnv: { DB_CONNECTION: "mysql", DB_HOST: "{mysql}", DB_PORT: "3306", DB_DATABASE: "helpdesk_test", DB_USERNAME: "app", DB_PASSWORD: "app" },
+    }],
+  },
+  {
+    fixture: "python-flask-postgres",
+    projects: [{
+      path: ".", language: "python", packageManager: "pip", versions: { python: "3.12" },
+      commands: { install: "pip install -r requirements.txt -r requirements-dev.txt", lint: "ruff check .", test: "python -m pytest" },
+      frameworks: ["flask"], servesHttp: true, port: 5000, lockfiles: ["requirements.txt", "requirements-dev.txt"],
+      // The compose file's postgres service, with its credentials.
+      testServices: ["postgres postgres:16"],
+      testEnv: { DATABASE_URL: "postgresql://notes:notes@{postgres}:5432/notes" },
+    }],
+    services: [{ name: "web", context: ".", ports: [8000] }],
+  },
+  {
+    fixture: "node-redis",
+    projects: [{
+      path: ".", language: "node", packageManager: "npm", versions: { node: "22" },
+      commands: { install: "npm ci", lint: "npm run lint", test: "npm test" },
+      frameworks: [], servesHttp: false, lockfiles: ["package-lock.json"],
+      testServices: ["redis redis:7"],
+      testEnv: { REDIS_URL: "redis://{redis}:6379/0" },
+    }],
   },
   {
     fixture: "monorepo-pnpm-turbo",
@@ -246,6 +292,28 @@ export const EXPECTATIONS: FixtureExpectation[] = [
       write(dir, "packages/ui/dist/package.json", JSON.stringify({ name: "@acme/ui-dist", scripts: { build: "x" } }));
       write(dir, ".turbo/cache/meta.json", "{}");
     },
+  },
+  {
+    fixture: "monorepo-npm-chain",
+    monorepo: "npm workspaces",
+    projects: [
+      {
+        path: "packages/api", language: "node", packageManager: "npm", versions: { node: "24" },
+        commands: { install: "npm ci", test: "npm test", build: "npm run build" },
+        frameworks: [], servesHttp: false, workspaceRoot: ".", lockfiles: ["package-lock.json"],
+      },
+      {
+        path: "packages/db", language: "node", packageManager: "npm", versions: { node: "24" },
+        commands: { install: "npm ci", test: "npm test" },
+        frameworks: [], servesHttp: false, workspaceRoot: ".", lockfiles: ["package-lock.json"],
+      },
+      {
+        path: "packages/web", language: "node", packageManager: "npm", versions: { node: "24" },
+        commands: { install: "npm ci", test: "npm test" },
+        frameworks: [], servesHttp: false, workspaceRoot: ".", lockfiles: ["package-lock.json"],
+      },
+    ],
+    services: [],
   },
   {
     fixture: "monorepo-go-work",

@@ -18,6 +18,7 @@ import { validateFiles } from "../../mcp-server/src/engine/validate/index.ts";
 import { validateCircleciStructure } from "../../mcp-server/src/engine/validate/pipeline-validators.ts";
 import { silent, tempDir } from "../helpers.ts";
 import { gitlabCiLocal } from "../gitlab-ci-local.ts";
+import { ShippedError, generateShipped } from "../shipped.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..");
@@ -39,19 +40,33 @@ async function analysis(fixture: string): Promise<Analysis> {
 /** Rendered outputs of every fixture × platform with all stages, shared by the per-validator tests below. */
 const outputs: { fixture: string; platform: Platform; files: GeneratedFile[] }[] = [];
 
-test("every fixture renders on every platform and passes the writer's validators (or, with no project, a clear InputError)", async () => {
+/** The kind the writer gives a generated file, told from its path (the shipped bundle's result has paths only). */
+function kindOf(path: string): GeneratedFile["kind"] {
+  if (path.startsWith(".github/workflows/")) return "github-workflow";
+  if (path === ".github/dependabot.yml") return "github-dependabot";
+  if (path === ".gitlab-ci.yml") return "gitlab-ci";
+  if (path.startsWith(".circleci/")) return "circleci";
+  if (path.endsWith("Jenkinsfile")) return "jenkinsfile";
+  if (/(^|\/)Dockerfile$/.test(path)) return "dockerfile";
+  if (path.endsWith(".dockerignore")) return "dockerignore";
+  return "text";
+}
+
+// Generation runs the SHIPPED bundle (tests/shipped.ts): what users run is what is tested.
+test("every fixture generates on every platform from the shipped bundle, and every validation passes (or, with no project, a clear error)", async () => {
   assert.ok(fixtures.length > 0, "no fixtures found");
   for (const fixture of fixtures) {
-    const a = await analysis(fixture);
     for (const platform of PLATFORMS) {
+      const dir = tempDir(`sd-gen-${fixture}-`);
+      cpSync(join(fixturesDir, fixture), dir, { recursive: true });
+      const a = await analysis(fixture);
       if (a.projects.length === 0) {
-        assert.throws(() => renderPipeline(a, { platform, stages: ALL }, engine), (e: unknown) => e instanceof InputError && /no supported project found/.test((e as Error).message));
+        await assert.rejects(generateShipped(dir, { platform, stages: ALL }), (e: unknown) => e instanceof ShippedError && /no supported project found/.test((e as Error).message));
         continue;
       }
-      const { files } = renderPipeline(a, { platform, stages: ALL }, engine);
-      const failed = (await validateFiles(files)).filter((v) => !v.ok);
-      assert.deepEqual(failed, [], `${fixture} on ${platform}`);
-      outputs.push({ fixture, platform, files });
+      const result = await generateShipped(dir, { platform, stages: ALL });
+      assert.deepEqual(result.validations.filter((v) => !v.ok), [], `${fixture} on ${platform}`);
+      outputs.push({ fixture, platform, files: result.written.map((f) => ({ path: f.path, content: f.content, kind: kindOf(f.path) })) });
     }
   }
   assert.ok(outputs.length >= 4, "nothing rendered");
@@ -81,7 +96,13 @@ test("GitHub workflows: @actions/workflow-parser reports no errors; every uses: 
     for (const [id, job] of Object.entries(doc.jobs)) {
       assert.equal(typeof job["timeout-minutes"], "number", `${fixture}: ${id} has no timeout`);
       for (const step of job.steps) if (step.run) assert.doesNotMatch(step.run, /\$\{\{\s*github\.event/, `${fixture}: ${id}`);
-      if (job.permissions?.packages === "write") assert.ok(id.startsWith("docker-"), `${fixture}: packages: write outside a docker job`);
+      // docker- jobs push images; sign- jobs push the signature and attestations beside them.
+      if (job.permissions?.packages === "write") assert.ok(id.startsWith("docker-") || id.startsWith("sign-"), `${fixture}: packages: write outside a docker or signing job`);
+      if (job.permissions?.attestations !== undefined) assert.ok(id.startsWith("sign-"), `${fixture}: attestations permission outside the signing job`);
+      if (id.startsWith("sign-")) {
+        assert.deepEqual(job.permissions?.["id-token"], "write", `${fixture}: ${id}`);
+        assert.match(String((job as { if?: string }).if), /github\.ref == 'refs\/heads\/[^']+'/, `${fixture}: ${id} must run on the default branch only`);
+      }
     }
   }
   const dependabot = filesOf("github-actions", "github-dependabot");
@@ -142,7 +163,9 @@ test("CircleCI: @circleci/circleci-config-parser builds every config (single fil
     const mainRaw = parse(main.content) as RawCircle;
     const continuation = files.find((f) => f.path === ".circleci/continue_config.yml");
     const a = await analysis(fixture);
-    const filtered = a.projects.length > 1;
+    // Path-filtered (setup + continuation) exactly when some project job has its own paths; a JS workspace is one
+    // graph-aware job that always runs, so a workspace alone needs no filter.
+    const filtered = renderPipeline(a, { platform: "circleci" }, engine).plan.jobs.some((j) => j.triggers.length > 0);
     assert.equal(mainRaw.setup === true, filtered, `${fixture}: setup config exactly for monorepos`);
     assert.equal(continuation !== undefined, filtered, `${fixture}: continuation config exactly for monorepos`);
     const pipelineFile = continuation ?? main;
@@ -291,7 +314,13 @@ test("monorepos: one job per project, filtered by its paths (GitHub changes job,
     for (const job of gh.plan.jobs.filter((j) => j.triggers.length > 0)) assert.ok(gl[job.id]?.rules?.[0]?.changes?.paths.includes(".gitlab-ci.yml"), fixture);
     const jenkins = renderPipeline(a, { platform: "jenkins" }, engine);
     const jf = jenkins.files[0]!.content;
-    assert.match(jf, /changeset '/, fixture);
+    if (jenkins.plan.jobs.some((j) => j.triggers.length > 0)) assert.match(jf, /changeset '/, fixture);
+    // A JS workspace is one job (one install at its root), however many members it has.
+    for (const ws of a.workspaces ?? []) {
+      const covering = gh.plan.jobs.filter((j) => j.project.language === "node" && (j.members ?? []).some((m) => ws.members.some((wm) => wm.path === m)));
+      assert.equal(covering.length, 1, `${fixture}: workspace ${ws.root} is one job`);
+      assert.deepEqual([...covering[0]!.members!].sort(), ws.members.map((m) => m.path).sort(), fixture);
+    }
     // Image stages are filtered like their projects: each Build/Push stage names its project's paths.
     for (const image of jenkins.plan.images.filter((i) => i.projectJob)) {
       const owner = jenkins.plan.jobs.find((j) => j.id === image.projectJob)!;
@@ -350,8 +379,9 @@ test("golden files (UPDATE_GOLDEN=1 regenerates)", async () => {
   ];
   for (const { fixture, platform, dir, cloud } of cases) {
     if (!fixtures.includes(fixture)) continue;
-    const a = await analysis(fixture);
-    const { files } = renderPipeline(a, { platform, stages: ALL, defaultBranch: "main", ...cloud }, engine);
+    const work = tempDir(`sd-golden-${fixture}-`);
+    cpSync(join(fixturesDir, fixture), work, { recursive: true });
+    const files = (await generateShipped(work, { platform, stages: ALL, defaultBranch: "main", ...cloud })).written;
     for (const file of files) {
       const path = join(goldenDir, dir, file.path);
       if (process.env.UPDATE_GOLDEN === "1") {
@@ -433,8 +463,12 @@ test("GitHub cloud deploys (aws, gcp, azure): OIDC login, id-token: write on dep
           assert.match(runs, t.command, `${label}: ${id}`);
           const access = job.steps.find((s) => s.env?.CLUSTER_NAME !== undefined);
           assert.equal(access?.env?.CLUSTER_NAME, t.cluster, `${label}: cluster name passed through env`);
-          const applies = job.steps.findIndex((s) => /^kubectl apply -k /.test(s.run ?? ""));
+          const applies = job.steps.findIndex((s) => /kubectl apply /.test(s.run ?? ""));
           assert.ok(applies > login, `${label}: ${id} applies before logging in`);
+        } else if (id.startsWith("sign-")) {
+          // Keyless signing and provenance need an OIDC token too: default branch only, no cloud login in that job.
+          assert.match(String((job as { if?: string }).if), /github\.ref == 'refs\/heads\//, `${label}: ${id}`);
+          assert.ok(!job.steps.some((s) => s.uses?.startsWith(`${t.login}@`)), `${label}: ${id} must not log in to the cloud`);
         } else {
           assert.notEqual(job.permissions?.["id-token"], "write", `${label}: ${id} must not get id-token: write`);
         }
@@ -529,7 +563,9 @@ test("GitHub without a cloud keeps KUBE_CONFIG and gives no job id-token: write"
   const { files } = renderPipeline(a, { platform: "github-actions", stages: ALL }, engine);
   const doc = parse(files.find((f) => f.kind === "github-workflow")!.content) as WorkflowDoc;
   assert.ok(doc.jobs["deploy-staging"]!.steps.some((s) => s.env?.KUBE_CONFIG === "${{ secrets.KUBE_CONFIG }}"));
-  for (const [id, job] of Object.entries(doc.jobs)) assert.notEqual(job.permissions?.["id-token"], "write", id);
+  // Only the default-branch signing jobs (keyless cosign, provenance) mint OIDC tokens; no deploy job does.
+  for (const [id, job] of Object.entries(doc.jobs)) if (!id.startsWith("sign-")) assert.notEqual(job.permissions?.["id-token"], "write", id);
+  assert.ok(Object.keys(doc.jobs).some((id) => id.startsWith("sign-")), "images are signed");
 });
 
 test("platforms without OIDC deploys (Jenkins, CircleCI) keep the stored kubeconfig with a cloud and warn", async () => {

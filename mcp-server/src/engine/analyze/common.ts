@@ -1,5 +1,5 @@
 import semver from "semver";
-import type { Language, MonorepoTool, PackageManager, Project } from "./types.ts";
+import type { Workspace, Language, MonorepoTool, PackageManager, Project } from "./types.ts";
 import { type Repo, dirName, joinRel } from "./repo.ts";
 
 /** What one ecosystem module hands back to the orchestrator. */
@@ -7,6 +7,8 @@ export interface EcosystemResult {
   projects: Project[];
   /** Workspace tools this ecosystem found, strongest first. */
   monorepo: MonorepoTool[];
+  /** JS workspaces with their dependency graph (node only). */
+  workspaces?: Workspace[];
 }
 
 export function newProject(

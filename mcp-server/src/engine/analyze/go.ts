@@ -141,6 +141,22 @@ export function analyzeGo(repo: Repo): EcosystemResult {
     projects.push(p);
   }
   if (work) {
+    // go.work members build against each other without a version: a member depends on another when it requires
+    // or imports that member's module path (import scan bounded per module).
+    const members = projects.filter((p) => work!.use.includes(p.path));
+    const byModule = new Map(members.map((p) => [p.name, p.path]));
+    for (const p of members) {
+      const mod = parseGoMod(repo.read(joinRel(p.path, "go.mod")) ?? "");
+      const deps = new Set<string>();
+      for (const r of mod.requires) if (byModule.has(r) && byModule.get(r) !== p.path) deps.add(byModule.get(r)!);
+      const nested = modDirs.filter((d) => d !== p.path && isWithin(d, p.path));
+      const sources = repo.filesUnder(p.path, (n) => n.endsWith(".go")).filter((f) => !nested.some((n) => isWithin(f, n))).slice(0, 300);
+      for (const f of sources) {
+        const text = repo.read(f) ?? "";
+        for (const [module, dir] of byModule) if (dir !== p.path && (text.includes(`"${module}"`) || text.includes(`"${module}/`))) deps.add(dir);
+      }
+      if (deps.size) p.dependsOn = [...deps].sort();
+    }
     const missing = work.use.filter((u) => !modDirs.includes(u));
     if (missing.length) repo.warn(`${work.file} uses ${missing.join(", ")} but no go.mod was found there`);
   }

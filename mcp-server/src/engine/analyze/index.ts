@@ -26,7 +26,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { type Analysis, type MonorepoTool, type Project, analysisSchema } from "./types.ts";
+import { type Analysis, type MonorepoTool, type Project, type Workspace, analysisSchema } from "./types.ts";
 import { Repo, WorkspaceMatcher, dirname as dirnameOf, isWithin, joinRel } from "./repo.ts";
 import { walkRepository } from "./walk.ts";
 import { addEvidence, makeTargets, sortProjects } from "./common.ts";
@@ -39,6 +39,8 @@ import { analyzeDotnet } from "./dotnet.ts";
 import { analyzeRuby } from "./ruby.ts";
 import { analyzePhp } from "./php.ts";
 import { exposedPorts, findServices } from "./services.ts";
+import { detectTestServices } from "./test-services.ts";
+import { warnUnbuildable } from "./unbuildable.ts";
 import { defaultBranch, existingCi } from "./ci.ts";
 
 export type { Analysis, Project, Service } from "./types.ts";
@@ -93,6 +95,7 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
 
   const projects: Project[] = [];
   const tools: MonorepoTool[] = [];
+  const workspaces: Workspace[] = [];
   for (const [label, fn] of [
     ["node", analyzeNode], ["python", analyzePython], ["go", analyzeGo], ["jvm", analyzeJvm],
     ["rust", analyzeRust], ["dotnet", analyzeDotnet], ["ruby", analyzeRuby], ["php", analyzePhp],
@@ -101,6 +104,7 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
     const r = fn(repo);
     projects.push(...r.projects);
     tools.push(...r.monorepo);
+    if (r.workspaces) workspaces.push(...r.workspaces);
   }
 
   // Makefile targets supply commands the ecosystem does not — only where one project owns the directory
@@ -116,6 +120,9 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
       }
     }
   }
+
+  for (const p of projects) detectTestServices(repo, p, projects);
+  warnUnbuildable(repo, projects);
 
   progress("finding services");
   const { services } = findServices(repo);
@@ -169,6 +176,7 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
   const analysis: Analysis = {
     projects: sortProjects(projects),
     ...(monorepo ? { monorepo } : {}),
+    ...(workspaces.length ? { workspaces } : {}),
     services,
     existingCi: ci,
     defaultBranch: branch.branch,

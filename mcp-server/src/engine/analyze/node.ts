@@ -1,8 +1,10 @@
 import semver from "semver";
-import type { MonorepoTool, Project } from "./types.ts";
+import type { MonorepoTool, Project, Workspace } from "./types.ts";
+import { shellWord } from "../templating/quote.ts";
+import { NODE_LINES, PACKAGE_MANAGER_NODE } from "../pipeline/pinned-actions.ts";
 import { type Repo, WorkspaceMatcher, dirname, isWithin, joinRel } from "./repo.ts";
 import {
-  type EcosystemResult, addEvidence, asString, asStringArray, isRecord, lowestVersion, newProject, toolVersions, versionFile,
+  type EcosystemResult, addEvidence, asString, asStringArray, isRecord, newProject, toolVersions, versionFile,
 } from "./common.ts";
 
 type NodePm = "npm" | "pnpm" | "yarn" | "bun";
@@ -192,29 +194,72 @@ function decidePm(repo: Repo, dir: string, pkg: PackageJson, pkgFile: string): P
   return { pm, version: field.pm === pm ? field.version : yarnPathVersion, lockfiles, evidence, install, berry };
 }
 
-function nodeVersion(repo: Repo, dir: string, pkg: PackageJson, pkgFile: string, rootPkg?: { pkg: PackageJson; file: string }): { version?: string; evidence?: string } {
+/**
+ * Node version for CI. An explicit pin (.nvmrc, .node-version, Volta, asdf) is kept unless the package manager
+ * cannot run on it; an `engines.node` range is a compatibility statement, not a pin, so CI runs on the newest
+ * maintained LTS line (NODE_LINES) that the range and the package manager both accept, never the range's floor.
+ */
+function nodeVersion(
+  repo: Repo, dir: string, pkg: PackageJson, pkgFile: string, decision: PmDecision, rootPkg?: { pkg: PackageJson; file: string },
+): { version?: string; evidence?: string; range?: string } {
+  const pmNeeds = packageManagerNode(decision);
+  const where = dir === "." ? "the root" : dir;
+  const pinnedVersion = (raw: string, file: string) => {
+    const v = semver.coerce(raw);
+    if (v && pmNeeds && !semver.satisfies(v, pmNeeds) && /^\d/.test(raw)) {
+      const up = pickNodeLine(undefined, pmNeeds);
+      repo.warn(`${where}: ${file} pins Node ${raw}, but ${decision.pm}${decision.version ? ` ${decision.version}` : ""} needs Node ${pmNeeds}; CI uses Node ${up} (raise the pin)`);
+      return { version: up, evidence: file };
+    }
+    return { version: raw, evidence: file };
+  };
   for (const name of [".nvmrc", ".node-version"]) {
     const file = repo.findUp(dir, name);
     if (file) {
       const v = versionFile(repo, file);
-      if (v) return { version: v.replace(/^v(?=\d)/, ""), evidence: file };
+      if (v) return pinnedVersion(v.replace(/^v(?=\d)/, ""), file);
     }
   }
   for (const cand of [{ pkg, file: pkgFile }, rootPkg]) {
     const volta = cand && isRecord(cand.pkg.volta) ? asString(cand.pkg.volta.node) : undefined;
-    if (volta && cand) return { version: volta, evidence: cand.file };
+    if (volta && cand) return pinnedVersion(volta, cand.file);
   }
   const tv = toolVersions(repo, dir);
   const asdf = tv.tools.get("nodejs") ?? tv.tools.get("node");
-  if (asdf && tv.file) return { version: asdf.replace(/^v(?=\d)/, ""), evidence: tv.file };
+  if (asdf && tv.file) return pinnedVersion(asdf.replace(/^v(?=\d)/, ""), tv.file);
   for (const cand of [{ pkg, file: pkgFile }, rootPkg]) {
     const range = cand && isRecord(cand.pkg.engines) ? asString(cand.pkg.engines.node) : undefined;
-    if (range && cand) {
-      const v = lowestVersion(range);
-      if (v) return { version: v, evidence: cand.file };
+    if (range && cand && semver.validRange(range)) {
+      const v = pickNodeLine(range, pmNeeds);
+      if (v) return { version: v, evidence: cand.file, range };
+      repo.warn(`${where}: engines.node "${range}" in ${cand.file} admits no Node line CI can run${pmNeeds ? ` together with ${decision.pm} (needs ${pmNeeds})` : ""}; CI uses Node ${pickNodeLine(undefined, pmNeeds)}`);
+      return { version: pickNodeLine(undefined, pmNeeds), evidence: cand.file };
     }
   }
+  if (pmNeeds) return { version: pickNodeLine(undefined, pmNeeds) };
   return {};
+}
+
+/** The Node range the package manager release needs, when known (packageManager field or checked-in Yarn release). */
+function packageManagerNode(decision: PmDecision): string | undefined {
+  const major = semver.coerce(decision.version ?? "")?.major;
+  if (major === undefined) return undefined;
+  return PACKAGE_MANAGER_NODE[decision.pm]?.[major];
+}
+
+const lineRange = (major: number) => `>=${major}.0.0 <${major + 1}.0.0`;
+
+/** Newest maintained Node line (as "24") that intersects `range` and `pmNeeds`; else the newest published line that does. */
+export function pickNodeLine(range: string | undefined, pmNeeds: string | undefined): string | undefined {
+  const fits = (major: number) =>
+    (!range || semver.intersects(lineRange(major), range)) && (!pmNeeds || semver.intersects(lineRange(major), pmNeeds));
+  const line = NODE_LINES.find((l) => l.supported && fits(l.major)) ?? NODE_LINES.find((l) => fits(l.major));
+  return line ? String(line.major) : undefined;
+}
+
+/** Maintained Node lines inside `range` (and the package manager's needs), newest first: a library's test matrix. */
+export function nodeMatrix(range: string, pmNeeds?: string): string[] {
+  return NODE_LINES.filter((l) => l.supported && semver.intersects(lineRange(l.major), range) && (!pmNeeds || semver.intersects(lineRange(l.major), pmNeeds))).map((l) => String(l.major));
 }
 
 function scriptCommand(pm: NodePm, script: string): string {
@@ -236,15 +281,25 @@ function fillProject(
   p.lockfiles = [...decision.lockfiles];
   if (owner !== dir) p.workspaceRoot = owner;
   if (decision.version) p.versions[decision.pm] = decision.version;
-  const nv = nodeVersion(repo, dir, pkg, pkgFile, rootPkg);
+  const nv = nodeVersion(repo, dir, pkg, pkgFile, decision, rootPkg);
   if (nv.version) {
     p.versions.node = nv.version;
-    addEvidence(p, nv.evidence);
+    if (nv.evidence) addEvidence(p, nv.evidence);
+  }
+  // A library (publishable, not an app) with a declared range is tested over the maintained lines inside it.
+  if (nv.range && !pkg.private && (pkg.main !== undefined || pkg.bin !== undefined || isRecord((pkg as Record<string, unknown>).exports))) {
+    const lines = nodeMatrix(nv.range, packageManagerNode(decision));
+    if (lines.length > 1) p.versions.nodeMatrix = lines.join(",");
   }
   p.commands.install = decision.install;
   const scripts = isRecord(pkg.scripts) ? pkg.scripts : {};
   if (isRealScript(scripts.lint)) p.commands.lint = scriptCommand(decision.pm, "lint");
   if (isRealScript(scripts.test)) p.commands.test = scriptCommand(decision.pm, "test");
+  // Browser tests need their browsers: Playwright's test script runs only after `playwright install --with-deps`.
+  if (p.commands.test && /\bplaywright\s+test\b/.test(String(scripts.test))) {
+    const exec = decision.pm === "npm" ? "npx" : decision.pm === "bun" ? "bunx" : `${decision.pm} exec`;
+    p.commands.test = `${exec} playwright install --with-deps && ${p.commands.test}`;
+  }
   if (isRealScript(scripts.build)) p.commands.build = scriptCommand(decision.pm, "build");
 
   const deps = { ...(pkg.peerDependencies ?? {}), ...(pkg.devDependencies ?? {}), ...(pkg.dependencies ?? {}) };
@@ -279,6 +334,7 @@ export function analyzeNode(repo: Repo): EcosystemResult {
   }
   const claimed = new Set<string>();
   const workspaceRoots: string[] = [];
+  const found: { dir: string; pkg: PackageJson; decision: PmDecision; members: string[] }[] = [];
 
   // 1. Workspaces, shallowest root first.
   for (const dir of [...pkgs.keys()].sort((a, b) => depth(a) - depth(b))) {
@@ -296,6 +352,7 @@ export function analyzeNode(repo: Repo): EcosystemResult {
     workspaceRoots.push(dir);
     claimed.add(dir);
     const members = [...pkgs.keys()].filter((d) => d !== dir && isWithin(d, dir) && matcher.matches(d)).sort();
+    found.push({ dir, pkg, decision, members });
     for (const m of members) {
       claimed.add(m);
       const mp = fillProject(repo, m, pkgs.get(m)!, decision, dir, { pkg, file: pkgFile });
@@ -363,7 +420,47 @@ export function analyzeNode(repo: Repo): EcosystemResult {
     if (monorepo[0] === "turbo" && repo.has("turbo.json")) addEvidence(p, "turbo.json");
     if (monorepo[0] === "nx" && repo.has("nx.json")) addEvidence(p, "nx.json");
   }
-  return { projects, monorepo: [...new Set(monorepo)] };
+  const workspaces = found
+    .filter((w) => w.members.length > 0 && w.decision.pm !== "bun")
+    .map((w) => workspaceGraph(repo, w.dir, w.pkg, w.decision.pm, w.members, pkgs, projects));
+  return { projects, monorepo: [...new Set(monorepo)], workspaces };
+}
+
+/** Root scripts that only fan a task out to the members (the workspace job runs the members through the graph instead). */
+const FAN_OUT = /^\s*(((npx|pnpm( exec)?|yarn|bunx?)\s+)?(turbo|nx|lerna)\s|pnpm\s+(-r|--recursive|--filter|-F)\b|pnpm\s+\S+\s+(-r|--recursive)\b|npm\s+(run\s+)?\S+\s+(--workspaces|-ws)\b|yarn\s+workspaces\s)[^;&|]*$/;
+
+/**
+ * The workspace as a graph: each member's workspace dependencies (any dependency field naming another member), the
+ * task runner that owns the graph, and the root's own scripts (prettier at the root, a root vitest suite).
+ */
+function workspaceGraph(repo: Repo, dir: string, pkg: PackageJson, pm: NodePm, members: string[], pkgs: Map<string, PackageJson>, projects: Project[]): Workspace {
+  const byName = new Map<string, string>();
+  for (const m of members) {
+    const name = pkgs.get(m)?.name;
+    if (typeof name === "string" && name) byName.set(name, m);
+  }
+  const rootDeps = { ...(pkg.devDependencies ?? {}), ...(pkg.dependencies ?? {}) };
+  const tool = repo.has(joinRel(dir, "nx.json")) && "nx" in rootDeps ? "nx" as const
+    : repo.has(joinRel(dir, "turbo.json")) && "turbo" in rootDeps ? "turbo" as const : undefined;
+  const scripts = isRecord(pkg.scripts) ? pkg.scripts : {};
+  const commands: Workspace["commands"] = {};
+  for (const k of ["lint", "test", "build"] as const) {
+    const script = scripts[k];
+    if (isRealScript(script) && !FAN_OUT.test(script!)) commands[k] = scriptCommand(pm, k);
+  }
+  return {
+    root: dir,
+    name: typeof pkg.name === "string" && pkg.name ? pkg.name : dir === "." ? "workspace" : dir,
+    packageManager: pm,
+    ...(tool ? { tool } : {}),
+    commands,
+    members: members.filter((m) => projects.some((p) => p.path === m)).map((m) => {
+      const mp = pkgs.get(m)!;
+      const deps = { ...(mp.peerDependencies ?? {}), ...(mp.devDependencies ?? {}), ...(mp.dependencies ?? {}) };
+      const dependsOn = Object.keys(deps).map((d) => byName.get(d)).filter((d): d is string => d !== undefined && d !== m);
+      return { path: m, name: projects.find((p) => p.path === m)!.name, dependsOn: [...new Set(dependsOn)].sort() };
+    }),
+  };
 }
 
 
@@ -443,7 +540,7 @@ function applyNx(repo: Repo, p: Project, pkg: PackageJson | undefined): void {
   if (!name) return;
   const exec = EXEC[p.packageManager as NodePm] ?? "npx";
   for (const k of ["lint", "test", "build"] as const) {
-    if (targets.has(k)) p.commands[k] = `${exec} nx run ${name}:${k}`;
+    if (targets.has(k)) p.commands[k] = `${exec} nx run ${shellWord(`${name}:${k}`)}`;
     else delete p.commands[k];
   }
   addEvidence(p, ...evidence, "nx.json");
@@ -472,7 +569,7 @@ function applyTurbo(repo: Repo, projects: Project[], rootPkg: PackageJson | unde
     for (const k of ["lint", "test", "build"] as const) {
       if (!p.commands[k]) continue;
       if (!tasks.includes(k) && !tasks.includes(`${p.name}#${k}`)) continue;
-      p.commands[k] = `${exec} turbo run ${k} --filter=${p.name}`;
+      p.commands[k] = `${exec} turbo run ${k} --filter=${shellWord(p.name)}`;
       addEvidence(p, "turbo.json");
     }
   }

@@ -1,4 +1,5 @@
 import type { MonorepoTool, PackageManager, Project } from "./types.ts";
+import { shellWord } from "../templating/quote.ts";
 import { type Repo, byDepth, WorkspaceMatcher, dirname, isWithin, joinRel, normalize } from "./repo.ts";
 import {
   type EcosystemResult, addEvidence, asString, asStringArray, isRecord, newProject, toolVersions, versionFile,
@@ -278,7 +279,7 @@ export function analyzePython(repo: Repo): EcosystemResult {
         p.commands.install = "poetry install --no-interaction";
         break;
       case "uv":
-        p.commands.install = (lockfiles.length ? "uv sync --locked" : "uv sync") + (uvMember && name ? ` --package ${name}` : "");
+        p.commands.install = (lockfiles.length ? "uv sync --locked" : "uv sync") + (uvMember && name ? ` --package ${shellWord(name)}` : "");
         break;
       case "pdm":
         p.commands.install = lockfiles.length ? "pdm install --frozen-lockfile" : "pdm install";
@@ -288,7 +289,7 @@ export function analyzePython(repo: Repo): EcosystemResult {
         break;
       case "pip": {
         const parts: string[] = [];
-        for (const f of reqFiles) parts.push(`-r ${f.slice(dir === "." ? 0 : dir.length + 1)}`);
+        for (const f of reqFiles) parts.push(`-r ${shellWord(f.slice(dir === "." ? 0 : dir.length + 1))}`);
         const extras = project && isRecord(project["optional-dependencies"]) ? Object.keys(project["optional-dependencies"]) : [];
         const devExtra = ["dev", "test", "tests", "testing"].find((e) => extras.includes(e));
         const installable = !!project || repo.has(joinRel(dir, "setup.py"));

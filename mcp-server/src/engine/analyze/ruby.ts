@@ -1,4 +1,5 @@
 import type { MonorepoTool, Project } from "./types.ts";
+import { shellWord } from "../templating/quote.ts";
 import { type Repo, byDepth, dirname, isWithin, joinRel } from "./repo.ts";
 import { type EcosystemResult, addEvidence, newProject, toolVersions, versionFile } from "./common.ts";
 
@@ -19,6 +20,44 @@ export function rubyGems(gemfile: string, lock: string | undefined): Set<string>
   }
   for (const m of gemfile.matchAll(/^\s*gem\s+["']([^"']+)["']/gm)) gems.add(m[1]!);
   return gems;
+}
+
+/** Gems the project asks for itself: `gem "x"` lines and the lockfile's DEPENDENCIES section. */
+function directGems(gemfile: string, lock: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const m of gemfile.matchAll(/^\s*gem\s+["']([^"']+)["']/gm)) out.add(m[1]!);
+  let inDeps = false;
+  for (const line of (lock ?? "").split(/\r?\n/)) {
+    if (/^DEPENDENCIES$/.test(line)) inDeps = true;
+    else if (/^\S/.test(line)) inDeps = false;
+    else if (inDeps) {
+      const m = /^ {2}([A-Za-z0-9_.-]+)/.exec(line);
+      if (m) out.add(m[1]!);
+    }
+  }
+  return out;
+}
+
+/** Gems a .rubocop.yml loads through `require:` or `plugins:` (rubocop-rails, rubocop-rspec, …). */
+export function rubocopPlugins(config: string): string[] {
+  const out: string[] = [];
+  let inList = false;
+  for (const line of config.split(/\r?\n/)) {
+    const head = /^(require|plugins):\s*(.*)$/.exec(line);
+    if (head) {
+      inList = head[2]!.trim() === "";
+      const inline = head[2]!.trim().replace(/^\[|\]$/g, "");
+      for (const g of inline.split(",").map((x) => x.trim().replace(/^["']|["']$/g, ""))) if (/^rubocop-[\w-]+$/.test(g)) out.push(g);
+      continue;
+    }
+    if (inList) {
+      const item = /^\s+-\s*["']?([\w-]+)["']?\s*$/.exec(line);
+      if (item) {
+        if (/^rubocop-/.test(item[1]!)) out.push(item[1]!);
+      } else if (/^\S/.test(line)) inList = false;
+    }
+  }
+  return [...new Set(out)];
 }
 
 export function analyzeRuby(repo: Repo): EcosystemResult {
@@ -76,12 +115,23 @@ export function analyzeRuby(repo: Repo): EcosystemResult {
     // With a lockfile, CI must install exactly what it pins (a drifted Gemfile fails instead of re-resolving).
     p.commands.install = lockText ? "BUNDLE_FROZEN=true bundle install" : "bundle install";
     const rails = gems.has("rails") || gems.has("railties");
-    if (gems.has("rubocop")) {
+    // The linter the repository itself uses. `standard` pulls rubocop in as a dependency, so its presence (in the
+    // Gemfile or as .standard.yml) wins over rubocop being in the lockfile.
+    const direct = directGems(gemText, lockText);
+    const standardCfg = joinRel(dir, ".standard.yml");
+    if (gems.has("standard") && (direct.has("standard") || repo.has(standardCfg) || !direct.has("rubocop"))) {
+      p.commands.lint = "bundle exec standardrb";
+      if (repo.has(standardCfg)) addEvidence(p, standardCfg);
+    } else if (gems.has("rubocop")) {
       p.commands.lint = "bundle exec rubocop";
       const cfg = joinRel(dir, ".rubocop.yml");
-      if (repo.has(cfg)) addEvidence(p, cfg);
-    } else if (gems.has("standard")) {
-      p.commands.lint = "bundle exec standardrb";
+      if (repo.has(cfg)) {
+        addEvidence(p, cfg);
+        // Plugins the config loads must be in the bundle, or `bundle exec rubocop` stops at "cannot load such file".
+        const loaded = rubocopPlugins(repo.read(cfg) ?? "");
+        const missing = loaded.filter((g) => !gems.has(g));
+        if (missing.length) repo.warn(`${cfg} loads ${missing.join(", ")}, which the Gemfile does not include: \`bundle exec rubocop\` fails until ${missing.length > 1 ? "they are" : "it is"} added to the Gemfile`);
+      }
     }
     const specDir = repo.dirs.has(joinRel(dir, "spec"));
     const testDir = repo.dirs.has(joinRel(dir, "test"));
@@ -101,7 +151,7 @@ export function analyzeRuby(repo: Repo): EcosystemResult {
     const gemspec = repo.namesIn(dir).find((n) => n.endsWith(".gemspec"));
     if (gemspec) {
       p.name = gemspec.replace(/\.gemspec$/, "");
-      p.commands.build = `gem build ${gemspec}`;
+      p.commands.build = `gem build ${shellWord(gemspec)}`;
       addEvidence(p, joinRel(dir, gemspec));
     }
     if (rails) {

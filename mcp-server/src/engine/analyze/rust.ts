@@ -79,10 +79,13 @@ export function analyzeRust(repo: Repo): EcosystemResult {
       } else rust = versionFile(repo, tc);
       if (rust) addEvidence(p, tc);
     }
-    if (!rust) {
-      const wsPkg = ws && isRecord(ws.package) ? ws.package : undefined;
-      rust = asString(pkg?.["rust-version"]) ?? asString(wsPkg?.["rust-version"]);
-      if (rust) addEvidence(p, file);
+    // rust-version is the MSRV: a floor the crate promises, not the toolchain to test with (a lockfile often needs
+    // a newer rustc). It is kept apart; CI tests on stable and checks the MSRV in a step of its own.
+    const wsPkg = ws && isRecord(ws.package) ? ws.package : undefined;
+    const msrv = asString(pkg?.["rust-version"]) ?? asString(wsPkg?.["rust-version"]);
+    if (msrv) {
+      p.versions["rust-version"] = msrv;
+      addEvidence(p, file);
     }
     if (!rust) {
       const tv = toolVersions(repo, dir);

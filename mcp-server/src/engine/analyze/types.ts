@@ -18,6 +18,19 @@ export type MonorepoTool = (typeof MONOREPO_TOOLS)[number];
 /** A command the project really has: the exact shell line, run from the project's directory. */
 export const commandSchema = z.string();
 
+/** A service the project's tests need, run beside the test job (a service container). */
+export const testServiceSchema = z.object({
+  kind: z.enum(["postgres", "mysql", "redis"]),
+  /** Image with a version tag: the repository's own (compose) or the default for the kind. */
+  image: z.string(),
+  /** The image's own settings (POSTGRES_*, MYSQL_*): throwaway CI credentials. */
+  env: z.record(z.string(), z.string()),
+  port: z.number().int(),
+  /** Files that showed the need (compose file, database.yml, phpunit.xml, the manifest naming the client). */
+  evidence: z.array(z.string()),
+});
+export type TestService = z.infer<typeof testServiceSchema>;
+
 export const projectSchema = z.object({
   /** Directory relative to the analysed root, "." for the root itself, always with forward slashes. */
   path: z.string(),
@@ -59,6 +72,18 @@ export const projectSchema = z.object({
    * Cargo workspace members, projects of a .NET solution, uv workspace members), relative to the root.
    */
   modules: z.array(z.string()).optional(),
+  /** Services the tests need (see test-services.ts). */
+  testServices: z.array(testServiceSchema).optional(),
+  /**
+   * Environment the tests read to reach those services (DATABASE_URL, REDIS_URL, Laravel's DB_*); `{postgres}`,
+   * `{mysql}` and `{redis}` stand for the host the platform reaches that service on.
+   */
+  testEnv: z.record(z.string(), z.string()).optional(),
+  /**
+   * Other projects of the repository (paths relative to the root) this one builds against, e.g. go.work members it
+   * requires or imports: a change in them must re-test this project.
+   */
+  dependsOn: z.array(z.string()).optional(),
 });
 export type Project = z.infer<typeof projectSchema>;
 
@@ -73,8 +98,27 @@ export const serviceSchema = z.object({
 });
 export type Service = z.infer<typeof serviceSchema>;
 
+/**
+ * A JS workspace as CI should treat it: one install at the root, the root's own scripts, and the members with
+ * their workspace dependencies (paths of other members), so jobs can run only what a change affects.
+ */
+export const workspaceSchema = z.object({
+  /** Workspace root relative to the analysed root. */
+  root: z.string(),
+  name: z.string(),
+  packageManager: z.enum(PACKAGE_MANAGERS),
+  /** Task runner that owns the graph, when the root has one configured and installed. */
+  tool: z.enum(["turbo", "nx"]).optional(),
+  /** The root package's own lint/test/build commands (scripts that only fan out to the members are left out). */
+  commands: z.object({ lint: commandSchema.optional(), test: commandSchema.optional(), build: commandSchema.optional() }),
+  members: z.array(z.object({ path: z.string(), name: z.string(), dependsOn: z.array(z.string()) })),
+});
+export type Workspace = z.infer<typeof workspaceSchema>;
+
 export const analysisSchema = z.object({
   projects: z.array(projectSchema),
+  /** JS workspaces (members are also listed in projects, with workspaceRoot set). */
+  workspaces: z.array(workspaceSchema).optional(),
   monorepo: z.enum(MONOREPO_TOOLS).optional(),
   services: z.array(serviceSchema),
   /** CI systems already configured in the repository. */

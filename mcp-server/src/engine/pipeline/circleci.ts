@@ -4,6 +4,7 @@ import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
 import { installKubectl } from "./shared.ts";
+import { withHosts } from "./test-services.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const ROOT = "/workspace";
@@ -50,7 +51,7 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
     return {
       id: job.id,
       image: tc.image,
-      env: tc.cacheEnv,
+      env: [...tc.cacheEnv, ...Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, () => "127.0.0.1")] as [string, string])],
       cacheKeys,
       cachePath: `${ROOT}/${tc.cacheDir}`,
       commands: [
@@ -59,6 +60,12 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
       ],
     };
   });
+  // Secondary containers are CircleCI's way to run services, but the config parser the generator validates with
+  // rejects a docker executor with more than one image; until that is resolved, say what the tests need.
+  for (const job of plan.jobs) {
+    const services = job.project.testServices ?? [];
+    if (services.length) plan.warnings.push(`circleci: the tests of ${job.project.name} need ${services.map((s) => `${s.kind} (${s.image}, env ${Object.keys(s.env).join("/") || "none"})`).join(" and ")}; add ${services.length > 1 ? "them" : "it"} as secondary image${services.length > 1 ? "s" : ""} of the job's docker executor (reached on localhost; the connection env is already set)`);
+  }
   const registry = plan.registry ?? null;
   const images = plan.images.map((image) => {
     // CircleCI does not expand variables in `environment:`; without --registry the shell builds the name from $REGISTRY.

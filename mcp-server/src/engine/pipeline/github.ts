@@ -4,6 +4,7 @@ import type { TemplateEngine } from "../templating/render.ts";
 import { type DeployTarget, type ImagePlan, normaliseVersion, type PipelinePlan, type ProjectJob } from "./model.ts";
 import { pinned, pinnedComment } from "./pinned-actions.ts";
 import { GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
+import { withHosts } from "./test-services.ts";
 
 /** One workflow step; `with` values are strings. Rendered by the shared `pipeline/github/step` partial. */
 export interface GhStep {
@@ -46,7 +47,7 @@ function setupSteps(job: ProjectJob, warnings: string[]): GhStep[] {
   const steps: GhStep[] = [];
   switch (p.language) {
     case "node": {
-      const version = job.version ?? "lts/*";
+      const version = job.matrix ? "${{ matrix.node }}" : job.version ?? "lts/*";
       if (p.packageManager === "bun") {
         steps.push(action("setup-bun", "Set up Bun", p.versions.bun ? { "bun-version": p.versions.bun } : {}));
         if (hasLock) {
@@ -139,7 +140,8 @@ function setupSteps(job: ProjectJob, warnings: string[]): GhStep[] {
 }
 
 function projectJob(job: ProjectJob, plan: PipelinePlan, warnings: string[]) {
-  const steps: GhStep[] = [checkout(), ...setupSteps(job, warnings)];
+  // Affected-only runs compare with the default branch, so those jobs check out its history too.
+  const steps: GhStep[] = [checkout(job.history ? 0 : undefined), ...setupSteps(job, warnings)];
   for (const step of job.steps) {
     // Ruby's bundler-cache already ran `bundle install` against the lockfile.
     if (step.stage === "install" && job.project.language === "ruby" && job.lockfiles.length > 0) continue;
@@ -157,10 +159,28 @@ function projectJob(job: ProjectJob, plan: PipelinePlan, warnings: string[]) {
   }
   return {
     id: job.id,
-    name: `${job.project.name} (${job.project.path})`,
+    // GitHub evaluates ${{ }} in job names: only the job id (a slug) and the checked path, never a package name.
+    name: job.project.path === "." ? job.id : `${job.id} (${job.project.path})`,
+    matrix: job.matrix ? { node: job.matrix } : null,
     needsChanges: plan.monorepo && job.triggers.length > 0,
     timeout: 30,
     steps,
+    ...testServices(job),
+  };
+}
+
+/** Service containers for the job's tests, published on the runner's loopback, and the env the tests read. */
+function testServices(job: ProjectJob): { services: unknown[]; env: [string, string][] } {
+  const services = job.project.testServices ?? [];
+  if (services.length === 0) return { services: [], env: [] };
+  const health: Record<string, string> = {
+    postgres: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
+    mysql: "--health-cmd \"mysqladmin ping -h 127.0.0.1\" --health-interval 5s --health-timeout 5s --health-retries 20",
+    redis: "--health-cmd \"redis-cli ping\" --health-interval 5s --health-timeout 5s --health-retries 10",
+  };
+  return {
+    services: services.map((s) => ({ id: s.kind, image: s.image, env: Object.entries(s.env), port: `${s.port}:${s.port}`, options: health[s.kind] })),
+    env: Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, () => "127.0.0.1")]),
   };
 }
 
@@ -220,28 +240,92 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
         tags: "${{ steps.meta.outputs.tags }}",
         labels: "${{ steps.meta.outputs.labels }}",
         "cache-from": `type=gha,scope=${image.id}`,
-      }, { if: onDefault }),
+      }, { if: onDefault, id: "push" }),
+      {
+        name: "Image name and digest",
+        id: "image",
+        if: onDefault,
+        env: [["TAG", "${{ fromJSON(steps.meta.outputs.json).tags[0] }}"], ["DIGEST", "${{ steps.push.outputs.digest }}"]],
+        run: 'echo "name=${TAG%:*}" >> "$GITHUB_OUTPUT"\necho "digest=$DIGEST" >> "$GITHUB_OUTPUT"',
+      },
     ];
     return {
       id: `docker-${image.id}`,
+      imageId: image.id,
       name: `Image ${image.name}`,
       needs,
       if: condition,
       packagesWrite: ghcr,
+      outputs: [["name", "${{ steps.image.outputs.name }}"], ["digest", "${{ steps.image.outputs.digest }}"]],
       steps,
     };
   });
 
+  // Supply chain, default branch only: an SBOM per pushed image, a keyless cosign signature and a build provenance
+  // attestation, all on the digest. Only this job holds id-token: write and attestations: write.
+  const supplyChain = images.map((job) => {
+    const envs: [string, string][] = [["IMAGE", `\${{ needs.${job.id}.outputs.name }}`], ["DIGEST", `\${{ needs.${job.id}.outputs.digest }}`]];
+    return {
+      id: `sign-${job.imageId}`,
+      name: `Sign and attest ${job.imageId}`,
+      needs: [job.id],
+      if: `!cancelled() && needs.${job.id}.result == 'success' && needs.${job.id}.outputs.digest != '' && ${onDefault}`,
+      packagesWrite: ghcr,
+      steps: [
+        action("cosign-installer", "Install cosign"),
+        action("docker-login", "Log in to the registry", {
+          registry: ghcr ? "ghcr.io" : plan.registry!.split("/")[0]!,
+          username: ghcr ? "${{ github.actor }}" : "${{ secrets.REGISTRY_USERNAME }}",
+          password: ghcr ? "${{ secrets.GITHUB_TOKEN }}" : "${{ secrets.REGISTRY_PASSWORD }}",
+        }),
+        action("sbom-action", "SBOM (SPDX, Syft)", {
+          image: `\${{ needs.${job.id}.outputs.name }}@\${{ needs.${job.id}.outputs.digest }}`,
+          format: "spdx-json",
+          "output-file": `sbom-${job.imageId}.spdx.json`,
+          "artifact-name": `sbom-${job.imageId}.spdx.json`,
+          "upload-release-assets": "false",
+        }),
+        {
+          name: "Sign the image and attach the SBOM (keyless, Sigstore)",
+          env: [...envs, ["SBOM", `sbom-${job.imageId}.spdx.json`]],
+          run: 'cosign sign --yes "$IMAGE@$DIGEST"\ncosign attest --yes --type spdxjson --predicate "$SBOM" "$IMAGE@$DIGEST"',
+        },
+        action("attest-build-provenance", "Build provenance attestation", {
+          "subject-name": `\${{ needs.${job.id}.outputs.name }}`,
+          "subject-digest": `\${{ needs.${job.id}.outputs.digest }}`,
+          "push-to-registry": "true",
+        }),
+      ] as GhStep[],
+    };
+  });
+
   const oidc = plan.target.cloud !== "none";
-  const deployNeeds = images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id);
+  const deployNeeds = [
+    ...(images.length > 0 ? [...images.map((i) => i.id), ...supplyChain.map((j) => j.id)] : jobs.map((j) => j.id)),
+    ...(plan.stages.includes("security") ? ["security"] : []),
+  ];
+  const rollout = engine.render("pipeline/deploy/rollout.sh", {});
   const deploySteps = (env: string): GhStep[] => [
     checkout(),
     action("setup-kubectl", "Set up kubectl", { version: KUBECTL_VERSION }),
     ...clusterAccess(plan.target),
-    ...plan.deployApps.map((app) => ({ name: `Deploy ${app} to ${env}`, run: `kubectl apply -k deploy/${app}/overlays/${env}` })),
+    ...plan.deployApps.map((app): GhStep => {
+      const image = images.find((i) => i.imageId === app);
+      return {
+        name: `Deploy ${app} to ${env} and wait for it`,
+        env: [
+          ["OVERLAY", `deploy/${app}/overlays/${env}`],
+          ["IMAGE_NAME", image ? `\${{ needs.${image.id}.outputs.name }}` : ""],
+          ["DIGEST", image ? `\${{ needs.${image.id}.outputs.digest }}` : ""],
+        ],
+        run: rollout,
+      };
+    }),
   ];
-  // In a filtered monorepo the image jobs of unchanged projects are skipped; staging still deploys when none failed.
-  const stagingIf = filtered ? `!cancelled() && !failure() && ${onDefault}` : onDefault;
+  if (plan.stages.includes("deploy") && images.length === 0) warnings.push("deploy stage without images: the deploy jobs apply the overlays as committed and wait for them, but set no new image");
+  // Status functions: a path filter that skipped an image job must not silently skip the deploy (an if: without one
+  // implies success() over every upstream job); any failed or cancelled upstream (scans, signing) still stops it.
+  const stagingIf = `!cancelled() && !failure() && ${onDefault}`;
   const deploy = plan.stages.includes("deploy")
     ? [
         {
@@ -249,7 +333,8 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
           steps: deploySteps("staging"),
         },
         {
-          id: "deploy-production", name: "Deploy to production", environment: "production", needs: ["deploy-staging"], if: onDefault, oidc,
+          id: "deploy-production", name: "Deploy to production", environment: "production", needs: ["deploy-staging", ...deployNeeds],
+          if: `!cancelled() && !failure() && needs.deploy-staging.result == 'success' && ${onDefault}`, oidc,
           steps: deploySteps("production"),
         },
       ]
@@ -279,6 +364,7 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
     jobs: jobs.map(normJob),
     security: security ? normJob(security) : null,
     images: images.map((i) => normJob({ ...i, if: i.if ?? null })),
+    supplyChain: supplyChain.map(normJob),
     deploy: deploy.map(normJob),
   });
 
@@ -293,7 +379,7 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
   if (deploy.length > 0) {
     nextSteps.push("Create environments `staging` and `production` (Settings → Environments); on `production` add Required reviewers (the manual approval) and restrict deployment branches to " + branch + ".");
     nextSteps.push(...clusterAccessSteps(plan.target));
-    nextSteps.push(`The deploy jobs run kubectl apply -k deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")}: generate those overlays with deployment-manager and set their image tags (kustomize edit set image) to the sha-<commit> tags this pipeline pushes.`);
+    nextSteps.push(`The deploy jobs set the digest each image job pushed in deploy/<app>/overlays/<env> (kustomize edit set image), apply it, wait for the Deployment or Argo Rollout and roll back on failure, for ${plan.deployApps.join(", ")}: generate those overlays with deployment-manager using the image names this pipeline pushes.`);
   }
   if (security) nextSteps.push("Trivy and TruffleHog fail the security job on HIGH/CRITICAL findings or live secrets; add accepted findings to .trivyignore rather than lowering the threshold.");
   return files;

@@ -3,22 +3,42 @@ import { shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { DeployTarget, PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
-import { inDir, installKubectl } from "./shared.ts";
+import { strictLines } from "./script.ts";
+import { withHosts } from "./test-services.ts";
+import { installKubectl } from "./shared.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const changePaths = (triggers: string[]) => triggers.map((t) => (t.endsWith("/") ? `${t}**/*` : t));
 
+/**
+ * A job's script lines. GitLab runs them in one errexit shell, so each `&&` member is a line of its own (see
+ * script.ts), and when any step runs in a subdirectory every step starts with an explicit `cd`, because a `cd`
+ * line changes the directory of the lines after it.
+ */
+function jobScript(steps: PipelinePlan["jobs"][number]["steps"]): string[] {
+  const moves = steps.some((s) => s.dir !== ".");
+  let here = ".";
+  return steps.flatMap((s) => {
+    const cd = moves && s.dir !== here ? [s.dir === "." ? 'cd "$CI_PROJECT_DIR"' : `cd "$CI_PROJECT_DIR"/${shellWord(s.dir)}`] : [];
+    here = s.dir;
+    return [...cd, ...strictLines(s.run)];
+  });
+}
+
 export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
   const jobs = plan.jobs.map((job) => {
     const tc = containerToolchain(job, "$CI_PROJECT_DIR");
+    const services = job.project.testServices ?? [];
     return {
       id: job.id,
       image: tc.image,
-      variables: tc.cacheEnv,
+      // Service containers are reached by their alias; the job's variables also configure them (POSTGRES_*).
+      services: services.map((s) => ({ name: s.image, alias: s.kind })),
+      variables: [...tc.cacheEnv, ...services.flatMap((s) => Object.entries(s.env)), ...Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, (kind) => kind)] as [string, string])],
       cacheKeyFiles: job.lockfiles.slice(0, 2),
       cacheDir: tc.cacheDir,
       changes: plan.monorepo && job.triggers.length > 0 ? changePaths(job.triggers) : [],
-      script: [...tc.prepare.map((c) => c.run), ...job.steps.map((s) => inDir(s, "$CI_PROJECT_DIR"))],
+      script: [...tc.prepare.flatMap((c) => strictLines(c.run)), ...jobScript(job.steps)],
     };
   });
   const registryImage = (name: string) => (plan.registry ? `${plan.registry}/${name}` : `$CI_REGISTRY_IMAGE/${name}`);

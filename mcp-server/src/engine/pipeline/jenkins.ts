@@ -14,6 +14,14 @@ function workspaceExpr(value: string): string {
     .filter((p) => p !== "").map((p) => (p === "env.WORKSPACE" ? p : groovyString(p))).join(" + ");
 }
 
+/**
+ * Jenkins runs docker agents as the agent's own non-root user, so nothing may be installed into system directories:
+ * Corepack links pnpm/yarn into the workspace, pip falls back to user installs under HOME (the workspace), and every
+ * shell step puts both bin directories first on PATH (a PATH set in `environment` does not reach docker agents).
+ */
+const USER_PATH = 'export PATH="$WORKSPACE/.bin:$WORKSPACE/.local/bin:$PATH"';
+const nonRoot = (run: string) => `${USER_PATH}; ${run === "corepack enable" ? 'mkdir -p "$WORKSPACE/.bin" && corepack enable --install-directory "$WORKSPACE/.bin"' : run}`;
+
 const changesets = (triggers: string[]) => triggers.map((t) => (t.endsWith("/") ? `${t}**` : t));
 
 export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
@@ -24,10 +32,16 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
       image: tc.image,
       env: [["HOME", workspaceExpr(WS)], ...tc.cacheEnv.map(([k, v]) => [k, workspaceExpr(v)])],
       changesets: plan.monorepo && job.triggers.length > 0 ? changesets(job.triggers) : [],
-      prepare: tc.prepare.map((c) => ({ name: c.name, run: c.run })),
-      steps: job.steps.map((s) => ({ dir: s.dir === "." ? null : s.dir, run: s.run, name: s.name })),
+      prepare: tc.prepare.map((c) => ({ name: c.name, run: nonRoot(c.run) })),
+      steps: job.steps.map((s) => ({ dir: s.dir === "." ? null : s.dir, run: nonRoot(s.run), name: s.name })),
     };
   });
+  // Declarative docker agents have no service containers: say what the tests need instead of letting them fail.
+  for (const job of plan.jobs) {
+    const services = job.project.testServices ?? [];
+    if (services.length === 0) continue;
+    plan.warnings.push(`jenkins: the tests of ${job.project.name} need ${services.map((s) => `${s.kind} (${s.image}; from ${s.evidence.join(", ")})`).join(" and ")}; Jenkins docker agents get no service containers, so run them beside the agent and set ${Object.keys(job.project.testEnv ?? {}).join(", ")} in the stage's environment`);
+  }
   const registry = plan.registry ?? null;
   const images = plan.images.map((image) => {
     const owner = plan.jobs.find((job) => job.id === image.projectJob);

@@ -1,6 +1,7 @@
 import { coerce, lt as semverLt } from "semver";
 import { CONTAINER_IMAGES } from "./pinned-actions.ts";
-import type { Analysis, Project } from "../analyze/types.ts";
+import type { Analysis, Project, Workspace } from "../analyze/types.ts";
+import { shellWord } from "../templating/quote.ts";
 import { InputError } from "../core/types.ts";
 
 /** CI platforms the generator writes for. */
@@ -69,6 +70,12 @@ export interface ProjectJob {
   version?: string;
   /** True when yarn is Yarn Berry (2+). */
   yarnBerry: boolean;
+  /** Node lines a library is tested on (GitHub matrix); the first is `version`. */
+  matrix?: string[];
+  /** Workspace member paths this job covers (a JS workspace job). */
+  members?: string[];
+  /** The job compares with the default branch (affected-only runs): it needs the branch's history. */
+  history?: boolean;
 }
 
 export interface PipelinePlan {
@@ -97,6 +104,18 @@ export const CI_FILES: Record<Platform, string> = {
 
 /** Go used for projects whose go directive predates 1.21: the default golang image's release. */
 const GO_FLOOR = CONTAINER_IMAGES.golang!.tag.split("-")[0]!;
+
+/** Compose services and Dockerfiles that are development or test tooling, not something to ship. */
+const NOT_DEPLOYABLE: [RegExp, string][] = [
+  [/^Dockerfile[.-](dev|develop|development|local|test|ci)$|^(dev|test)\.Dockerfile$/i, "a development or test Dockerfile"],
+  [/^(tests?|e2e|integration-tests?|test-runner|cypress|playwright)$|[-_](tests?|e2e)$/i, "a test runner"],
+  [/^(seed|seeder|db-seed|fixtures?)$|[-_]seed(er)?$/i, "a data seeder"],
+  [/^(load-?gen(erator)?|locust|k6|loadtest|load-test|traffic-gen)$|[-_]load-?gen(erator)?$/i, "a load generator"],
+  [/^(proto|protoc|protobuf|buf|codegen)$|[-_](proto|protoc|codegen)$/i, "a code or proto builder"],
+];
+
+/** Text CI platforms expand in a config before a shell sees it (GitHub expressions, CircleCI parameters), or line breaks. */
+const PLATFORM_EVALUATED = /\$\{\{|<<|>>|[\u0000-\u001f\u007f\u2028\u2029]/;
 
 const SAFE_PATH = /^[A-Za-z0-9._@+-]+(\/[A-Za-z0-9._@+-]+)*$/;
 const SAFE_BRANCH = /^[A-Za-z0-9._/-]+$/;
@@ -169,10 +188,27 @@ export function auditCommand(project: Project, yarnBerry: boolean): string | und
     case "go": return "go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./...";
     case "cargo": return "cargo install --locked cargo-audit && cargo audit";
     case "dotnet": return "dotnet list package --vulnerable --include-transitive 2>&1 | tee /tmp/dotnet-audit.txt && ! grep -q -i 'has the following vulnerable packages' /tmp/dotnet-audit.txt";
-    case "bundler": return "gem install bundler-audit && bundle-audit check --update";
+    // An ad-hoc `gem install bundler-audit` bypasses the lockfile (zizmor: adhoc-packages); Trivy scans Gemfile.lock.
     case "composer": return "composer audit";
-    case "bun": case "maven": case "gradle": return undefined;
+    case "bun": case "maven": case "gradle": case "bundler": return undefined;
   }
+}
+
+/**
+ * Rust: tests run on stable (toolchainVersion); a declared rust-version (MSRV) gets its own check: resolve the
+ * dependencies the MSRV can build (Cargo's MSRV-aware resolver, cargo >= 1.84) and `cargo check` with that toolchain.
+ */
+function msrvCheck(project: Project): CommandStep[] {
+  const msrv = project.language === "rust" && !project.versions.rust ? coerce(project.versions["rust-version"] ?? "") : null;
+  if (!msrv) return [];
+  const v = `${msrv.major}.${msrv.minor}`;
+  const ws = project.modules?.length ? " --workspace" : "";
+  return [{
+    stage: "test",
+    name: `MSRV check (Rust ${v})`,
+    run: `rustup toolchain install ${v} --profile minimal && CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo update && cargo +${v} check${ws} --all-targets`,
+    dir: project.path,
+  }];
 }
 
 const under = (path: string, dir: string) => dir === "." || path === dir || path.startsWith(`${dir}/`);
@@ -236,10 +272,23 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     if (!ok) warnings.push(`project at ${JSON.stringify(p.path)} skipped: its path has characters CI files cannot carry safely`);
     return ok;
   });
-  const monorepo = projects.length > 1;
+  // A JS workspace is one unit: one job installs at its root, runs the root's own scripts and the members through the
+  // workspace's graph (affected-only off the default branch), instead of one job per member.
+  const workspaceJobs: ProjectJob[] = [];
+  for (const ws of analysis.workspaces ?? []) {
+    if (!(SAFE_PATH.test(ws.root) || ws.root === ".")) continue;
+    const members = projects.filter((p) => p.workspaceRoot === ws.root && ws.members.some((m) => m.path === p.path));
+    if (members.length === 0) continue;
+    const rootProject = projects.find((p) => p.path === ws.root && p.language === "node");
+    const job = workspaceJob(ws, members, rootProject, stages, defaultBranch, ciFile, taken, warnings);
+    workspaceJobs.push(job);
+    const grouped = new Set([...members, ...(rootProject ? [rootProject] : [])]);
+    for (let i = projects.length - 1; i >= 0; i--) if (grouped.has(projects[i]!)) projects.splice(i, 1);
+  }
+  const monorepo = projects.length + workspaceJobs.length > 1 || workspaceJobs.length > 0;
   // One dependency audit per install directory: workspace members share the root lockfile, so auditing it once is enough.
   const audited = new Set<string>();
-  const jobs: ProjectJob[] = projects.map((project) => {
+  const jobs: ProjectJob[] = [...workspaceJobs, ...projects.map((project) => {
     const id = slug(project.name || project.path, taken);
     const yarnBerry = isYarnBerry(project);
     const installDir = project.workspaceRoot ?? project.path;
@@ -249,7 +298,8 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
       if (!stages.includes(stage)) continue;
       const run = project.commands[stage];
       if (run) steps.push({ stage, name: stage[0]!.toUpperCase() + stage.slice(1), run, dir: project.path });
-      else warnings.push(`${project.path}: ${stage} stage dropped for ${id}: the project has no ${stage} command (${project.packageManager})`);
+      if (run && stage === "test") steps.push(...msrvCheck(project));
+      if (!run) warnings.push(`${project.path}: ${stage} stage dropped for ${id}: the project has no ${stage} command (${project.packageManager})`);
     }
     if (stages.includes("security")) {
       const audit = auditCommand(project, yarnBerry);
@@ -260,7 +310,15 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
         steps.push({ stage: "audit", name: project.workspaceRoot ? "Dependency audit (whole workspace)" : "Dependency audit", run: audit, dir: installDir });
       }
     }
-    const outside = [...project.lockfiles, ...project.evidence].filter((f) => !under(f, project.path));
+    // A change in a project this one builds against (go.work members) re-tests it: the whole dependency closure.
+    const closure = new Set<string>();
+    const visit = (path: string) => {
+      for (const d of projects.find((q) => q.path === path)?.dependsOn ?? analysis.projects.find((q) => q.path === path)?.dependsOn ?? []) {
+        if (!closure.has(d) && d !== project.path) { closure.add(d); visit(d); }
+      }
+    };
+    visit(project.path);
+    const outside = [...project.lockfiles, ...project.evidence, ...[...closure].sort().map((d) => `${d}/`)].filter((f) => !under(f, project.path));
     const triggers = [project.path === "." ? "" : `${project.path}/`, ...new Set(outside), ciFile].filter((t) => t !== "");
     if (project.lockfiles.length === 0) warnings.push(`${project.path}: no lockfile, so dependency caching is off for ${id}; commit a lockfile for reproducible, cached installs`);
     let version = toolchainVersion(project);
@@ -269,13 +327,26 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
       warnings.push(`${project.path}: go.mod says go ${version}, a release long out of support; CI builds with Go ${GO_FLOOR} (raise the go directive to test what you ship)`);
       version = GO_FLOOR;
     }
-    return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version, yarnBerry };
-  });
+    const matrix = project.language === "node" && project.versions.nodeMatrix ? project.versions.nodeMatrix.split(",") : undefined;
+    return { id, project, installDir, steps, triggers: project.path === "." ? [] : triggers, lockfiles: project.lockfiles, version, yarnBerry, ...(matrix ? { matrix } : {}) };
+  })];
+
+  // Commands carry names from the repository (package, Nx/turbo project, uv member, gemspec). They are shell-quoted,
+  // but text a CI platform evaluates before any shell runs (GitHub `${{ }}`, CircleCI `<< >>`) or that breaks a line
+  // cannot be quoted away: such a project is left out, loudly.
+  for (let i = jobs.length - 1; i >= 0; i--) {
+    const bad = jobs[i]!.steps.find((s) => PLATFORM_EVALUATED.test(s.run));
+    if (!bad) continue;
+    warnings.push(`${jobs[i]!.project.path}: left out of CI: its ${bad.stage} command would carry repository text that ${platform} evaluates itself (\${{ }}, << >> or a control character): ${JSON.stringify(bad.run)}; rename the package/project`);
+    jobs.splice(i, 1);
+  }
+  if (jobs.length === 0) throw new InputError(`no project can be carried safely into ${platform} CI: ${warnings.filter((w) => w.includes("left out of CI")).join("; ")}`);
 
   const images: ImagePlan[] = [];
   if (stages.includes("docker")) {
     const imageIds = new Set<string>();
     const jobFor = (context: string) =>
+      jobs.find((j) => j.members?.some((m) => under(context, m))) ??
       [...jobs].sort((a, b) => b.project.path.length - a.project.path.length).find((j) => under(context, j.project.path));
     for (const service of analysis.services) {
       if (!service.dockerfile) continue;
@@ -284,6 +355,11 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
         continue;
       }
       if (images.some((i) => i.dockerfile === service.dockerfile && i.context === service.context)) continue;
+      const notDeployable = NOT_DEPLOYABLE.find(([re]) => re.test(service.name) || re.test(service.dockerfile!.split("/").at(-1)!));
+      if (notDeployable) {
+        warnings.push(`service ${service.name} (${service.dockerfile}) gets no image: it looks like ${notDeployable[1]}, not a deployable service`);
+        continue;
+      }
       const owner = jobFor(service.context);
       // A bare Dockerfile is named after its project (the directory name of a checkout says little); compose services keep their names.
       const fromCompose = service.source !== service.dockerfile;
@@ -316,4 +392,135 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     warnings.push(`cloud ${target.cloud} (cluster ${target.cluster}) only changes the deploy stage, which is not generated; add deploy to the stages`);
   }
   return { platform, stages, defaultBranch, registry: options.registry, jobs, images, deployApps, monorepo, target, ciFile, warnings };
+}
+
+/** Package-manager command that runs a binary installed in the workspace. */
+const EXEC: Record<string, string> = { npm: "npx", pnpm: "pnpm exec", yarn: "yarn", bun: "bunx" };
+
+/** Members in dependency order (dependencies first), ties by path. */
+export function topoOrder(ws: Workspace): Workspace["members"] {
+  const byPath = new Map(ws.members.map((m) => [m.path, m]));
+  const done = new Set<string>();
+  const out: Workspace["members"] = [];
+  const visit = (m: Workspace["members"][number], stack: Set<string>) => {
+    if (done.has(m.path) || stack.has(m.path)) return;
+    stack.add(m.path);
+    for (const d of m.dependsOn) { const dm = byPath.get(d); if (dm) visit(dm, stack); }
+    stack.delete(m.path);
+    done.add(m.path);
+    out.push(m);
+  };
+  for (const m of [...ws.members].sort((a, b) => a.path.localeCompare(b.path))) visit(m, new Set());
+  return out;
+}
+
+/** The member itself and every member it depends on, directly or not: a change in any of them re-tests it. */
+export function dependencyClosure(ws: Workspace, path: string): string[] {
+  const byPath = new Map(ws.members.map((m) => [m.path, m]));
+  const seen = new Set<string>();
+  const walk = (p: string) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    for (const d of byPath.get(p)?.dependsOn ?? []) walk(d);
+  };
+  walk(path);
+  return [...seen].sort();
+}
+
+/**
+ * One shell line: the whole workspace on the default branch itself (HEAD already on it), only what the change
+ * affects elsewhere. A missing default branch ref makes the affected command fail loudly rather than run nothing.
+ */
+function allOrAffected(base: string, all: string, affected: string, when?: string): string {
+  const onDefault = `if git merge-base --is-ancestor HEAD ${shellWord(base)}; then ${all}`;
+  return when ? `${onDefault}; elif ${when}; then ${affected}; fi` : `${onDefault}; else ${affected}; fi`;
+}
+
+function workspaceJob(
+  ws: Workspace, members: Project[], rootProject: Project | undefined, stages: Stage[], defaultBranch: string, ciFile: string,
+  taken: Set<string>, warnings: string[],
+): ProjectJob {
+  const first = members[0]!;
+  const pm = ws.packageManager;
+  const base = `origin/${defaultBranch}`;
+  const exec = EXEC[pm] ?? "npx";
+  const id = slug(ws.name === "workspace" ? "workspace" : ws.name, taken, "workspace");
+  const project: Project = {
+    ...first,
+    path: ws.root,
+    name: ws.name,
+    commands: { ...(first.commands.install ? { install: first.commands.install } : {}), ...ws.commands },
+    frameworks: [...new Set(members.flatMap((m) => m.frameworks))],
+    evidence: [...new Set([...(rootProject?.evidence ?? []), ...members.flatMap((m) => m.evidence)])],
+    servesHttp: false,
+    workspaceRoot: undefined,
+    dockerfile: rootProject?.dockerfile,
+    modules: members.map((m) => m.path),
+  };
+  delete project.port;
+  delete project.start;
+  // The newest Node any member needs wins (they share one install); a member pinning an older line is told.
+  const nodes = members.map((m) => m.versions.node).filter((v): v is string => !!v);
+  const newest = nodes.sort((a, b) => (coerce(b)?.compare(coerce(a) ?? "0.0.0") ?? 0))[0];
+  project.versions = { ...first.versions, ...(newest ? { node: newest } : {}) };
+  delete project.versions.nodeMatrix;
+  const steps: CommandStep[] = [];
+  const dir = ws.root;
+  if (project.commands.install) steps.push({ stage: "install", name: "Install dependencies (workspace root)", run: project.commands.install, dir });
+  const refspec = shellWord(`+refs/heads/${defaultBranch}:refs/remotes/${base}`);
+  steps.push({
+    stage: "install",
+    name: "Fetch the default branch (affected-only runs compare with it)",
+    // A shallow clone (GitLab's default depth) cannot find the merge base: deepen it; a full clone only needs the ref.
+    run: `if [ "$(git rev-parse --is-shallow-repository)" = true ]; then git fetch --no-tags --unshallow origin ${refspec}; ` +
+      `elif ! git rev-parse --verify --quiet ${shellWord(`refs/remotes/${base}`)} >/dev/null; then git fetch --no-tags origin ${refspec}; fi`,
+    dir: ".",
+  });
+  const ordered = topoOrder(ws);
+  const has = (p: Project, k: "lint" | "test" | "build") => p.commands[k] !== undefined;
+  const pathOf = (m: Workspace["members"][number]) => members.find((p) => p.path === m.path)!;
+  const memberTasks = (["lint", "build", "test"] as const).filter((k) => stages.includes(k) && members.some((p) => has(p, k)));
+  for (const stage of ["lint", "build", "test"] as const) {
+    if (!stages.includes(stage)) continue;
+    const rootCmd = ws.commands[stage];
+    if (rootCmd) steps.push({ stage, name: `${stage[0]!.toUpperCase()}${stage.slice(1)} (workspace root)`, run: rootCmd, dir });
+    if (!memberTasks.includes(stage)) continue;
+    const label = `${stage[0]!.toUpperCase()}${stage.slice(1)}`;
+    if (ws.tool === "turbo") {
+      const f = shellWord(`--filter=...[${base}]`);
+      steps.push({ stage, name: `${label} (turbo, affected packages and their dependents)`, run: allOrAffected(base, `${exec} turbo run ${stage}`, `${exec} turbo run ${stage} ${f}`), dir });
+    } else if (ws.tool === "nx") {
+      steps.push({ stage, name: `${label} (nx affected)`, run: allOrAffected(base, `${exec} nx run-many -t ${stage}`, `${exec} nx affected -t ${stage} --base=${shellWord(base)}`), dir });
+    } else if (pm === "pnpm" && stage === "build") {
+      // Topological: every member after the workspace packages it depends on.
+      steps.push({ stage, name: `${label} (every member, dependencies first)`, run: "pnpm -r --if-present run build", dir });
+    } else if (pm === "pnpm") {
+      steps.push({ stage, name: `${label} (changed members and their dependents)`, run: allOrAffected(base, `pnpm -r --if-present run ${stage}`, `pnpm -r --if-present --filter ${shellWord(`...[${base}]`)} run ${stage}`), dir });
+    } else {
+      // npm and yarn have no affected filter: each member runs when it or a workspace package it depends on changed.
+      for (const m of ordered) {
+        const p = pathOf(m);
+        if (!has(p, stage)) continue;
+        const run = pm === "yarn" ? `yarn workspace ${shellWord(m.name)} run ${stage}` : `npm run ${stage} --workspace=${shellWord(m.path)}`;
+        if (stage === "build") { steps.push({ stage, name: `${label} ${m.path}`, run, dir }); continue; }
+        const watched = [...dependencyClosure(ws, m.path), ...project.lockfiles, dir === "." ? "package.json" : `${dir}/package.json`];
+        const changed = `git diff --quiet ${shellWord(`${base}...HEAD`)} -- ${watched.map(shellWord).join(" ")}`;
+        steps.push({ stage, name: `${label} ${m.path} (when it or its workspace dependencies changed)`, run: allOrAffected(base, run, run, `! ${changed}`), dir });
+      }
+    }
+  }
+  for (const stage of ["lint", "test", "build"] as const) {
+    if (stages.includes(stage) && !ws.commands[stage] && !memberTasks.includes(stage)) warnings.push(`${ws.root}: ${stage} stage dropped for ${id}: neither the workspace root nor a member has a ${stage} script`);
+  }
+  if (stages.includes("security")) {
+    const audit = auditCommand(project, isYarnBerry(project));
+    if (audit) steps.push({ stage: "audit", name: "Dependency audit (whole workspace)", run: audit, dir });
+  }
+  // Reorder: install, lint, build, test, audit (tests of a member need its workspace dependencies built).
+  const rank = { install: 0, lint: 1, build: 2, test: 3, audit: 4 } as const;
+  steps.sort((a, b) => rank[a.stage] - rank[b.stage]);
+  return {
+    id, project, installDir: dir, steps, triggers: dir === "." ? [] : [`${dir}/`, ciFile], lockfiles: project.lockfiles,
+    version: toolchainVersion(project), yarnBerry: isYarnBerry(project), members: members.map((m) => m.path), history: true,
+  };
 }

@@ -330,6 +330,31 @@ export const PINNED_ACTIONS: Record<string, PinnedAction> = {
     version: "v6.3.0",
     repo: "terraform-linters/setup-tflint",
   },
+  // ---- Supply chain (default branch only; the signing job alone gets id-token/attestations write) ----
+  // v4.1.2, tag date 2026-05-06 (lightweight tag); installs cosign v3.0.6 by default
+  "cosign-installer": {
+    uses: "sigstore/cosign-installer",
+    sha: "6f9f17788090df1f26f669e9d70d6ae9567deba6",
+    version: "v4.1.2",
+    repo: "sigstore/cosign-installer",
+    note: "Keyless signing needs id-token: write on the job; sign the digest (repo@sha256:...), never a tag.",
+  },
+  // v0.24.0, tag date 2026-03-19 (lightweight tag)
+  "sbom-action": {
+    uses: "anchore/sbom-action",
+    sha: "e22c389904149dbc22b58101806040fa8d37a610",
+    version: "v0.24.0",
+    repo: "anchore/sbom-action",
+    note: "Syft SBOM of an image; upload-artifact/upload-release-assets inputs default to true.",
+  },
+  // v4.1.0, tag date 2026-02-26 (lightweight tag)
+  "attest-build-provenance": {
+    uses: "actions/attest-build-provenance",
+    sha: "a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32",
+    version: "v4.1.0",
+    repo: "actions/attest-build-provenance",
+    note: "Needs id-token: write and attestations: write; push-to-registry: true stores the attestation beside the image.",
+  },
   // v5.1.0, tag date 2026-04-15 (lightweight tag)
   "setup-kubectl": {
     uses: "azure/setup-kubectl",
@@ -550,3 +575,27 @@ export function containerImage(id: string): string {
   }
   return `${entry.image}:${entry.tag}`;
 }
+
+/**
+ * Node.js release lines CI may run on, newest first, shared by the generators and the skills. Each line is a
+ * published `node:<major>-bookworm-slim` image and an `actions/setup-node` version; `supported` lines are the
+ * LTS lines still maintained (Node 20 reached end of life on 2026-04-30, Node 18 on 2025-04-30). Majors below 18
+ * (e.g. node:12/14-bookworm-slim) were never published on bookworm and are never emitted.
+ */
+export const NODE_LINES: readonly { major: number; supported: boolean }[] = [
+  { major: 24, supported: true },
+  { major: 22, supported: true },
+  { major: 20, supported: false },
+  { major: 18, supported: false },
+];
+
+/**
+ * The Node.js each package manager release needs (its own `engines.node`), by the package manager's major.
+ * pnpm 11 needs Node >= 22.13; pnpm 9/10 and Yarn 4 need >= 18.12; npm 11 needs ^20.17 or >= 22.9; Bun brings its
+ * own runtime.
+ */
+export const PACKAGE_MANAGER_NODE: Record<string, Record<number, string>> = {
+  pnpm: { 11: ">=22.13", 10: ">=18.12", 9: ">=18.12", 8: ">=16.14" },
+  yarn: { 4: ">=18.12", 3: ">=18.12", 2: ">=18.12", 1: ">=4" },
+  npm: { 11: "^20.17.0 || >=22.9.0", 10: "^18.17.0 || >=20.5.0" },
+};

