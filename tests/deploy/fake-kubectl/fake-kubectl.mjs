@@ -112,11 +112,21 @@ function jsonPatch(target, ops) {
 const [verb, ...rest] = args;
 switch (verb) {
   case "version":
-    out("Client Version: v1.32.0-fake");
+    if (!args.includes("-o")) {
+      out("Client Version: v1.32.0-fake");
+      break;
+    }
+    // The server part: "unreachable" is an API server that never answers (the caller's timeout ends it).
+    if (state.failure === "unreachable") {
+      save();
+      setInterval(() => undefined, 1000);
+      break;
+    }
+    out(JSON.stringify({ clientVersion: { gitVersion: "v1.32.0-fake" }, serverVersion: { gitVersion: "v1.32.0-fake" } }));
     break;
   case "config":
     if (!state.context) fail("error: current-context is not set");
-    out(state.context);
+    out(rest[0] === "view" ? `${state.context}\nhttps://fake-cluster.invalid:6443` : state.context);
     break;
   case "argo":
     if (!state.argoPlugin) fail(`error: unknown command "argo" for "kubectl"`);
@@ -181,6 +191,10 @@ switch (verb) {
   }
   case "get": {
     const [kindArg, name] = rest;
+    if (kindArg === "namespace") {
+      out(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
+      break;
+    }
     const kind = KINDS[kindArg];
     if (!kind) fail(`fake-kubectl: unsupported kind ${kindArg}`);
     const o = state.objects[keyOf(kind, ns, name)];

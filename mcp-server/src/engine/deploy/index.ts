@@ -12,7 +12,7 @@ import { kubectlCommands } from "./commands.ts";
 import { execute, type ExecReport } from "./execute.ts";
 import { detectKubectl, runKubectl } from "./kubectl.ts";
 import { materialise, validateOverlays } from "./kustomize.ts";
-import { ACTIONS, DEFAULT_CANARY_STEPS, PROTECTED_ENVIRONMENTS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
+import { ACTIONS, DEFAULT_CANARY_STEPS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
 import { type RenderedDeploy, renderDeploy } from "./render.ts";
 import { overlayDir } from "./names.ts";
 import { nextState, readTreeState, type TreeState } from "./state.ts";
@@ -40,7 +40,7 @@ export const deployCapability = defineCapability({
     "HPA, default-deny NetworkPolicy, Services, optional Ingress, canary traffic via ingress-nginx, Gateway API, Istio or replica ratio, Argo " +
     "AnalysisTemplate) plus a RUNBOOK.md. action plan returns the rollout as data with file diffs and kubectl diff; apply/status/promote/" +
     "rollback/abort drive kubectl: server-side dry run, apply, watch with timeouts, health gates (ready pods, HTTP, optional Prometheus) and " +
-    "automatic rollback. Production needs confirm.",
+    "automatic rollback. Live changes show the target cluster (context, server, namespace) and need confirm.",
   inputShape: {
     ...commonInput,
     strategy: z.enum(STRATEGIES).default("rolling").describe("Release strategy"),
@@ -67,7 +67,7 @@ export const deployCapability = defineCapability({
     latencyP99Seconds: z.number().positive().max(600).default(2).describe("Maximum p99 latency in seconds for the metric gate"),
     healthUrl: z.string().min(1).max(500).optional().describe("Base URL for the HTTP health check instead of kubectl port-forward"),
     timeoutSeconds: z.number().int().min(1).max(86_400).default(600).describe("Timeout for each rollout wait; a stalled rollout is rolled back"),
-    confirm: z.boolean().default(false).describe("Required to change production (CLI --yes)"),
+    confirm: z.boolean().default(false).describe("Required for every live change, after checking the cluster shown (CLI --yes)"),
   },
   annotations: { title: "Generate and run Kubernetes deployments", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   cli: {
@@ -96,7 +96,7 @@ export const deployCapability = defineCapability({
       { flags: "--prometheus-url <url>", key: "prometheusUrl", description: "Prometheus base URL for the metric gate" },
       { flags: "--health-url <url>", key: "healthUrl", description: "base URL for the HTTP health check (default: kubectl port-forward)" },
       { flags: "--timeout-seconds <n>", key: "timeoutSeconds", type: "int", description: "timeout per rollout wait (default 600)" },
-      { flags: "--yes", key: "confirm", type: "bool", description: "confirm changes to production" },
+      { flags: "--yes", key: "confirm", type: "bool", description: "confirm a live change to the cluster shown" },
     ],
   },
   async run(input, context) {
@@ -116,16 +116,15 @@ export const deployCapability = defineCapability({
     if (executes && settings.environments.length !== 1) {
       throw new InputError(`action ${action} works on one environment; pass --env with one of ${settings.environments.join(", ")}`);
     }
-    if (MUTATING.has(action) && !input.dryRun && PROTECTED_ENVIRONMENTS.has(env) && !input.confirm) {
-      throw new InputError(`action ${action} on ${env} changes production: re-run with --yes (MCP: confirm: true) after reviewing the plan (action plan)`);
-    }
 
-    const diskState = readTreeState(root, settings.app);
-    const render = (state: TreeState, image = settings.image) => renderDeploy({ ...settings, image } as DeploySettings, state, engine);
+    // Release state is per environment: each overlay carries its own.
+    const diskStates: Record<string, TreeState> = Object.fromEntries(settings.environments.map((e) => [e, readTreeState(root, settings.app, e)]));
+    const diskState: TreeState = diskStates[env] ?? { images: {} };
+    const render = (states: Record<string, TreeState>, image = settings.image) => renderDeploy({ ...settings, image } as DeploySettings, states, engine);
 
     if (action === "generate" || action === "plan") {
       const image = settings.image as string;
-      const state = nextState(settings, image, diskState);
+      const state: Record<string, TreeState> = Object.fromEntries(settings.environments.map((e) => [e, nextState(settings, image, diskStates[e] ?? { images: {} })]));
       const rendered = render(state);
       context.progress(`rendered ${rendered.files.length} file(s) for ${settings.strategy} on ${settings.target}`);
       const details: Record<string, unknown> = { plan: rendered.plan, state };
@@ -170,34 +169,55 @@ export const deployCapability = defineCapability({
       details: { ...extra, ...(report ? { execution: report } : {}) },
     });
 
-    let cwd = root;
+    const namespace = settings.namespaces[env] ?? env;
     let tempRoot: string | undefined;
     let state: TreeState = diskState;
+    let commitTree: (() => Promise<{ ok: boolean; detail: string }>) | undefined;
     if (action === "apply") {
+      // Checked, then built in a temp copy for the server-side dry run; the repository's tree is written only once
+      // the cluster answered and accepted the dry run, so a failed start changes nothing on disk.
       state = nextState(settings, settings.image as string, diskState);
-      const rendered = render(state);
-      const written = await writeChecked(settings, rendered, {
-        tool: "deployment-manager", root, files: rendered.files, dryRun: input.dryRun, force: input.force,
+      const rendered = render({ [env]: state });
+      const request: WriteRequest = {
+        tool: "deployment-manager", root, files: rendered.files, dryRun: true, force: input.force,
         warnings: [], nextSteps: [], progress: context.progress,
-      }, context.signal);
-      files.push(...written.files);
-      validations.push(...written.validations);
-      warnings.push(...rendered.warnings, ...written.warnings);
-      if (written.status !== "ok") {
-        return { ...result(written.status, undefined, { plan: rendered.plan }), nextSteps: ["nothing was applied: resolve the file problems above (or re-run with force), then apply again"] };
+      };
+      const checked = await writeChecked(settings, rendered, request, context.signal);
+      validations.push(...checked.validations);
+      warnings.push(...rendered.warnings, ...checked.warnings);
+      if (checked.status !== "ok") {
+        files.push(...checked.files);
+        return { ...result(checked.status, undefined, { plan: rendered.plan }), nextSteps: ["nothing was applied: resolve the file problems above (or re-run with force), then apply again"] };
       }
-      if (input.dryRun) {
-        tempRoot = materialise(rendered.files);
-        cwd = tempRoot;
+      tempRoot = materialise(rendered.files);
+      if (input.dryRun) files.push(...checked.files);
+      else {
+        commitTree = async () => {
+          const written = await validateAndWrite({ ...request, dryRun: false });
+          files.push(...written.files);
+          warnings.push(...written.warnings);
+          return written.status === "ok"
+            ? { ok: true, detail: `tree written (${written.files.filter((f) => f.action === "update" || f.action === "create").length} file(s) changed)` }
+            : { ok: false, detail: `the tree could not be written (${written.status}): ${written.warnings.join("; ")}` };
+        };
       }
     }
 
     try {
-      const kube = await detectKubectl(context.signal);
+      const kube = await detectKubectl(context.signal, settings.timeoutSeconds * 1000);
+      const target = { context: kube.context, server: kube.server, namespace };
       if (!kube.available) {
-        const report: ExecReport = { action, environment: env, namespace: settings.namespaces[env] ?? env, outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot ${action}: ${kube.reason}` };
+        const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot ${action}: ${kube.reason}${action === "apply" && !input.dryRun ? "; nothing was written or applied" : ""}` };
         context.progress(report.summary);
-        return result("failed", report);
+        return result("failed", report, { target });
+      }
+      // Every live change names the cluster it would change; nothing is assumed from environment names.
+      if (MUTATING.has(action) && !input.dryRun && !input.confirm) {
+        throw new InputError(
+          `action ${action} would change namespace ${namespace} (environment ${env}) on the cluster of kubectl context ${kube.context} ` +
+            `(API server ${kube.server ?? "unknown"}, ${kube.serverVersion}): check that this is the cluster you mean, then re-run with --yes ` +
+            `(MCP: confirm: true); nothing was written`,
+        );
       }
       context.progress(`kubectl context ${kube.context}${kube.argoPlugin ? " (kubectl-argo-rollouts plugin found)" : ""}`);
       const report = await execute(action, {
@@ -208,12 +228,14 @@ export const deployCapability = defineCapability({
         dryRun: input.dryRun,
         progress: context.progress,
         ...(context.signal ? { signal: context.signal } : {}),
-        cwd,
+        cwd: root,
+        ...(tempRoot ? { dryRunCwd: tempRoot } : {}),
+        ...(commitTree ? { commitTree } : {}),
         pollMs: Number(process.env.SENIOR_DEVOPS_POLL_MS) || undefined,
         writeTree: async (next) => {
-          const image = next.canaryImage ?? (next.activeColor ? next.images[next.activeColor] : undefined) ?? settings.image ?? diskState.canaryImage;
+          const image = settings.image ?? next.image ?? next.canaryImage ?? (next.activeColor ? next.images[next.activeColor] : undefined) ?? diskState.canaryImage ?? diskState.image;
           if (!image) return { ok: false, detail: "no image known for the tree; run generate with --image first" };
-          const rendered = render(next, image);
+          const rendered = render({ [env]: next }, image);
           const written = await writeChecked(settings, rendered, {
             tool: "deployment-manager", root, files: rendered.files, dryRun: input.dryRun, force: input.force, warnings: [], nextSteps: [], progress: context.progress,
           }, context.signal);
@@ -230,7 +252,7 @@ export const deployCapability = defineCapability({
       });
       context.progress(report.summary);
       const failed = report.outcome === "failed" || report.outcome === "rolled-back";
-      return result(failed ? "failed" : "ok", report);
+      return result(failed ? "failed" : "ok", report, { target });
     } finally {
       if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
     }
