@@ -62,7 +62,9 @@ const obj = (key: string) => readCluster(clusterFile).objects[key];
 const imageOf = (o: any) => o?.spec?.template?.spec?.containers?.[0]?.image;
 const execution = (r: { details?: Record<string, unknown> }) => r.details?.execution as { outcome: string; rolledBack: boolean; summary: string; gates: { gate: string; ok: boolean; detail: string }[]; steps: { command?: string; ok: boolean; detail: string }[]; status?: any };
 
-const base: DeployInput = { app: "shop", port: 8080, environments: ["staging"], timeoutSeconds: 1, pauseSeconds: 0 };
+// Every live action needs confirm (bound to the cluster's identity: see guard.test.ts); each kubectl call is bounded
+// by timeoutSeconds, so it leaves the stand-in (a node script) time to start on a loaded machine.
+const base: DeployInput = { app: "shop", port: 8080, environments: ["staging"], timeoutSeconds: 8, pauseSeconds: 0, confirm: true };
 const deploy = (input: DeployInput, messages: string[] = []) => runDeploy({ ...base, path: root, ...input }, messages);
 
 describe("deploy apply: rolling (plain Kubernetes)", () => {
@@ -168,8 +170,8 @@ describe("deploy apply: rolling (plain Kubernetes)", () => {
 
   it("production needs confirm; with it the apply runs", async () => {
     cluster();
-    await assert.rejects(deploy({ image: V1, action: "apply", environments: ["production"] }), (e: Error) => e instanceof InputError && /--yes/.test(e.message));
-    assert.equal((readCluster(clusterFile).calls ?? []).length, 0, "no kubectl call before the confirmation check");
+    await assert.rejects(deploy({ image: V1, action: "apply", environments: ["production"], confirm: false }), (e: Error) => e instanceof InputError && /--yes/.test(e.message));
+    assert.deepEqual((readCluster(clusterFile).calls ?? []).map((c) => c[0]), ["kustomize", "config", "version", "argo"], "only the offline build and the identity probe before the confirmation check");
     const result = await deploy({ image: V1, action: "apply", environments: ["production"], confirm: true });
     assert.equal(result.status, "ok");
     assert.equal(imageOf(obj("Deployment/production/shop")), V1);

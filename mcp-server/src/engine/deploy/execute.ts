@@ -431,6 +431,13 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
           const candidate = await getJson("deployment", n.color(next));
           const ready = Number(candidate?.status?.readyReplicas ?? 0);
           if (!candidate || ready === 0) throw new Failure(`${n.color(next)} has no ready pods; refusing to switch traffic to it`);
+          // The idle colour sits at its HPA minimum: bring it to the live colour's current size before it takes
+          // all the traffic (its HPA takes over from there).
+          const liveSize = Number((await getJson("deployment", n.color(live)))?.spec?.replicas ?? 0);
+          if (liveSize > Number(candidate.spec?.replicas ?? 0)) {
+            await run(k.scale(n.color(next), namespace, liveSize), `scaling ${n.color(next)} to ${liveSize} (the live colour's size) before the switch`);
+            await waitRollout(n.color(next));
+          }
           await switchColor(next, live);
           try {
             await gate({ kind: "deployment", name: n.color(next) }, n.service, liveMetrics);
@@ -476,6 +483,12 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
         } else {
           await run(k.rolloutUndo(n.deployment, namespace), `kubectl rollout undo deployment/${n.deployment}`);
           await waitRollout(n.deployment);
+          // The overlay must name what now runs, or the next apply would bring the undone version back.
+          const image = (await getJson("deployment", n.deployment))?.spec?.template?.spec?.containers?.[0]?.image;
+          if (typeof image === "string") {
+            const written = await o.writeTree({ images: {}, image });
+            note(written.detail, written.ok);
+          }
         }
         report.summary = `${action} done for ${settings.app} in ${namespace}`;
         break;
