@@ -157,7 +157,9 @@ describe("deploy generate: every strategy × target × traffic", () => {
             if (traffic === "gateway-api") assert.equal(canary.trafficRouting.plugins["argoproj-labs/gatewayAPI"].httpRoute, "shop");
             if (traffic === "replicas") assert.equal(canary.trafficRouting, undefined);
             assert.equal(canary.canaryService, "shop-canary");
-            assert.equal(canary.stableService, "shop");
+            // Without a router the pod ratio behind the app's Service is the split: Argo must not pin that Service to
+            // the stable pods (issue 10, defect 6), so only the routed canaries name a stableService.
+            assert.equal(canary.stableService, traffic === "replicas" ? undefined : "shop");
             const args = Object.fromEntries(canary.analysis.args.filter((a: { value?: string }) => a.value).map((a: { name: string; value: string }) => [a.name, a.value]));
             assert.deepEqual(args, { "service-name": "shop-canary", "baseline-service": "shop" }, "the analysis compares the canary with the stable Service, never a Service with itself");
           } else if (strategy === "recreate") {

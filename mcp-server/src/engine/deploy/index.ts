@@ -12,7 +12,7 @@ import { kubectlCommands } from "./commands.ts";
 import { execute, type ExecReport } from "./execute.ts";
 import { detectKubectl, runKubectl } from "./kubectl.ts";
 import { materialise, validateOverlays } from "./kustomize.ts";
-import { ACTIONS, DEFAULT_CANARY_STEPS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
+import { ACTIONS, ANALYSIS, DEFAULT_CANARY_STEPS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
 import { type RenderedDeploy, renderDeploy } from "./render.ts";
 import { overlayDir } from "./names.ts";
 import { nextState, readTreeState, type TreeState } from "./state.ts";
@@ -63,6 +63,7 @@ export const deployCapability = defineCapability({
     monitoringNamespace: z.string().min(1).max(63).default("monitoring").describe("Namespace Prometheus scrapes from; allowed in by a NetworkPolicy when metric gates or Argo analysis are used"),
     gateway: z.string().min(1).max(127).optional().describe("Gateway API parent: [namespace/]name (required for --traffic gateway-api)"),
     prometheusUrl: z.string().min(1).max(500).optional().describe("Prometheus base URL for the metric gate (and the AnalysisTemplate)"),
+    analysis: z.enum(ANALYSIS).default("prometheus").describe("prometheus (metric analysis + ServiceMonitor) or none (readiness and HTTP gates only)"),
     errorRateThreshold: z.number().gt(0).lt(1).default(0.05).describe("Maximum error ratio for the metric gate"),
     latencyP99Seconds: z.number().positive().max(600).default(2).describe("Maximum p99 latency in seconds for the metric gate"),
     healthUrl: z.string().min(1).max(500).optional().describe("Base URL for the HTTP health check instead of kubectl port-forward"),
@@ -94,6 +95,7 @@ export const deployCapability = defineCapability({
       { flags: "--monitoring-namespace <ns>", key: "monitoringNamespace", description: "namespace Prometheus scrapes from (default monitoring)" },
       { flags: "--gateway <ref>", key: "gateway", description: "Gateway API parent [namespace/]name" },
       { flags: "--prometheus-url <url>", key: "prometheusUrl", description: "Prometheus base URL for the metric gate" },
+      { flags: "--analysis <mode>", key: "analysis", description: "prometheus (default) or none: no metric analysis" },
       { flags: "--health-url <url>", key: "healthUrl", description: "base URL for the HTTP health check (default: kubectl port-forward)" },
       { flags: "--timeout-seconds <n>", key: "timeoutSeconds", type: "int", description: "timeout per rollout wait (default 600)" },
       { flags: "--yes", key: "confirm", type: "bool", description: "confirm a live change to the cluster shown" },

@@ -20,6 +20,7 @@ export function assertSafeSegment(value: string, what: string): string {
 export const STRATEGIES = ["rolling", "recreate", "blue-green", "canary"] as const;
 export const TARGETS = ["kubernetes", "argo-rollouts"] as const;
 export const TRAFFIC = ["replicas", "nginx", "gateway-api", "istio"] as const;
+export const ANALYSIS = ["prometheus", "none"] as const;
 export const ACTIONS = ["generate", "plan", "apply", "status", "promote", "rollback", "abort"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export type Target = (typeof TARGETS)[number];
@@ -55,6 +56,8 @@ export interface DeploySettings {
   monitoringNamespace: string;
   gateway: { name: string; namespace?: string } | undefined;
   prometheusUrl: string | undefined;
+  /** prometheus: metric analysis (Argo AnalysisTemplate, engine gate) with a ServiceMonitor; none: readiness and HTTP only. */
+  analysis: (typeof ANALYSIS)[number];
   errorRateThreshold: number;
   latencyP99Seconds: number;
   timeoutSeconds: number;
@@ -150,6 +153,7 @@ export interface RawDeployInput {
   monitoringNamespace: string;
   gateway?: string;
   prometheusUrl?: string;
+  analysis?: (typeof ANALYSIS)[number];
   errorRateThreshold: number;
   latencyP99Seconds: number;
   timeoutSeconds: number;
@@ -258,6 +262,11 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   const healthPath = assertHttpPath(input.healthPath, "healthPath");
   const readinessPath = assertHttpPath(input.readinessPath ?? input.healthPath, "readinessPath");
   const prometheusUrl = input.prometheusUrl === undefined ? undefined : assertHttpUrl(input.prometheusUrl, "prometheusUrl");
+  const analysisMode = input.analysis ?? "prometheus";
+  if (analysisMode === "none" && prometheusUrl) throw new InputError("--analysis none turns metric checks off, --prometheus-url asks for them: pass one of the two");
+  if (analysisMode === "none" && (input.strategy === "canary" || input.strategy === "blue-green")) {
+    warnings.push("--analysis none: releases are gated only by ready pods and the HTTP health check, with no error-rate or latency analysis");
+  }
   const healthUrl = input.healthUrl === undefined ? undefined : assertHttpUrl(input.healthUrl, "healthUrl");
 
   return {
@@ -282,6 +291,7 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
       monitoringNamespace: input.monitoringNamespace,
       gateway,
       prometheusUrl,
+      analysis: analysisMode,
       errorRateThreshold: input.errorRateThreshold,
       latencyP99Seconds: input.latencyP99Seconds,
       timeoutSeconds: input.timeoutSeconds,

@@ -178,7 +178,7 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
       pod: pod(nameSel, image),
       blueGreen: blueGreen ?? null,
       canary: canary ?? null,
-      analysisTemplate: n.analysis,
+      analysisTemplate: settings.analysis === "none" ? null : n.analysis,
     });
     if (blueGreen) {
       service("service.yaml", n.service, nameSel);
@@ -195,7 +195,7 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
     if (isCanary && traffic === "gateway-api") {
       warnings.push("Argo Rollouts drives the HTTPRoute through the Gateway API traffic-router plugin (argoproj-labs/gatewayAPI); install it in the controller's configuration");
     }
-    if (blueGreen || isCanary) {
+    if ((blueGreen || isCanary) && settings.analysis !== "none") {
       const prometheusAddress = settings.prometheusUrl ?? DEFAULT_IN_CLUSTER_PROMETHEUS;
       if (!settings.prometheusUrl) {
         warnings.push(`the AnalysisTemplate queries ${DEFAULT_IN_CLUSTER_PROMETHEUS} (kube-prometheus-stack's service); pass --prometheus-url if your Prometheus lives elsewhere`);
@@ -220,7 +220,9 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
     hpa("hpa.yaml", n.hpa, "Rollout", "argoproj.io/v1alpha1", n.rollout);
   }
 
-  const usesMetrics = settings.prometheusUrl !== undefined || (target === "argo-rollouts" && (strategy === "canary" || strategy === "blue-green"));
+  const usesMetrics = settings.analysis !== "none" && (settings.prometheusUrl !== undefined || (target === "argo-rollouts" && (strategy === "canary" || strategy === "blue-green")));
+  // The queries need the app's request metrics in Prometheus: scrape every Service of the app.
+  if (usesMetrics) add("servicemonitor.yaml", "servicemonitor.yaml", { name: app, labels, selector: nameSel, metricsPath: "/metrics" });
   add("pdb.yaml", "pdb.yaml", { name: n.pdb, labels, selector: nameSel });
   add("networkpolicy.yaml", "networkpolicy.yaml", {
     labels,
@@ -296,7 +298,7 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
     `deploy: ${engineCommand(settings, settings.environments[0] ?? "staging", "apply").map(shellWord).join(" ")}`,
   );
   if (usesMetrics) {
-    nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket labelled namespace and service: scrape ${app}'s Services on the http port with a ServiceMonitor (one per Service, so the service label tells canary/preview from stable); without data the analysis is Inconclusive and the rollout waits for you`);
+    nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket from /metrics on the http port, scraped through base/servicemonitor.yaml (Prometheus Operator); without data the analysis is Inconclusive and the rollout waits for you — or pass --analysis none to gate on readiness and HTTP only`);
   }
   if (target === "argo-rollouts") nextSteps.push("Argo Rollouts must be installed in the cluster (the Rollout and AnalysisTemplate CRDs and controller)");
   nextSteps.push(`NetworkPolicies admit traffic to ${app} only from namespace ${settings.ingressNamespace}${usesMetrics ? ` and ${settings.monitoringNamespace}` : ""}: add ingress rules for in-cluster callers (other apps, mesh sidecars) that call ${app} directly`);

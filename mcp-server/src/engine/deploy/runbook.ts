@@ -183,6 +183,7 @@ export function engineCommand(settings: DeploySettings, env: string, action: str
   if (settings.healthPath !== "/healthz") argv.push("--health-path", settings.healthPath);
   if (settings.readinessPath !== settings.healthPath) argv.push("--readiness-path", settings.readinessPath);
   if (settings.prometheusUrl) argv.push("--prometheus-url", settings.prometheusUrl);
+  if (settings.analysis === "none") argv.push("--analysis", "none");
   argv.push("--image", settings.image ?? "<image>", "--env", env, "--action", action);
   return argv;
 }
