@@ -28,7 +28,8 @@ const fresh = (prefix: string) => {
 
 before(async () => {
   healthy = await startServer(200);
-  if (missingClusterTools(false).length === 0) cluster = await startCluster({ nodes: 2 });
+  // One cluster for the suite; the Argo Rollouts controller joins it when it is installed.
+  if (missingClusterTools(false).length === 0) cluster = await startCluster({ nodes: 2, argo: missingClusterTools(true).length === 0 });
 });
 after(async () => {
   healthy?.server.close();
@@ -185,5 +186,47 @@ describe("deployments on a real local cluster (kube-apiserver + controllers + kw
     const prod = cluster.kubectl(["kustomize", join(root, "deploy/shop/overlays/cn-production")]);
     const stableDoc = prod.split(/^---$/m).find((d) => /name: shop-stable/.test(d) && /kind: Deployment/.test(d)) ?? "";
     assert.match(stableDoc, new RegExp(`image: ${V1.replace(/[.]/g, "\\.")}`));
+  });
+
+  it("Argo canary (replicas, --analysis none): watched to the new generation, rollback after promotion restores the old image", async (t) => {
+    if (!requireCluster(t, true) || !cluster) return;
+    const root = fresh("sd-kube-argo-canary-");
+    const common = ["--strategy", "canary", "--target", "argo-rollouts", "--traffic", "replicas", "--analysis", "none", "--canary-steps", "50,100", "--pause-seconds", "3", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "150", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "ar-staging,ar-production", "--image", V1]), "generate v1");
+    for (const env of ["ar-staging", "ar-production"]) {
+      ok(await deploy(root, [...common, "--image", V1, "--env", env, "--action", "apply", "--yes"]), `apply ${env} v1`);
+      await servesOnly(env, "shop", V1);
+    }
+    ok(await deploy(root, [...common, "--image", V2, "--env", "ar-staging", "--action", "apply", "--yes"]), "apply staging v2");
+    // The apply returned only once the controller had observed the new spec and finished: stable is v2 now.
+    const rollout = cluster.json(["get", "rollout", "shop", "-n", "ar-staging"]);
+    assert.equal(String(rollout.status.observedGeneration), String(rollout.metadata.generation));
+    assert.equal(rollout.status.phase, "Healthy");
+    const stable = cluster.json(["get", "replicaset", `shop-${rollout.status.stableRS}`, "-n", "ar-staging"]);
+    assert.equal(stable.spec.template.spec.containers[0].image, V2);
+    await servesOnly("ar-staging", "shop", V2);
+    assert.equal(rollout.metadata.annotations["senior-devops/previous-image"], V1);
+    // Rollback after the release completed: back to v1, and the overlay says v1 so the next apply keeps it.
+    ok(await deploy(root, [...common, "--env", "ar-staging", "--action", "rollback", "--yes"]), "rollback staging");
+    await servesOnly("ar-staging", "shop", V1);
+    assert.match(readFileSync(join(root, "deploy/shop/overlays/ar-staging/kustomization.yaml"), "utf8"), new RegExp(V1.replace(/[.]/g, "\\.")));
+    await servesOnly("ar-production", "shop", V1);
+  });
+
+  it("Argo blue-green (--analysis none): paused on the preview until promote, then the active Service serves v2", async (t) => {
+    if (!requireCluster(t, true) || !cluster) return;
+    const root = fresh("sd-kube-argo-bg-");
+    const common = ["--strategy", "blue-green", "--target", "argo-rollouts", "--analysis", "none", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "150", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "ab-staging", "--image", V1]), "generate v1");
+    ok(await deploy(root, [...common, "--image", V1, "--env", "ab-staging", "--action", "apply", "--yes"]), "apply v1");
+    await servesOnly("ab-staging", "shop", V1);
+    const staged = await deploy(root, [...common, "--image", V2, "--env", "ab-staging", "--action", "apply", "--yes"]);
+    ok(staged, "apply v2");
+    assert.match(staged.json.details.execution.summary, /run action promote/);
+    assert.equal(cluster.json(["get", "rollout", "shop", "-n", "ab-staging"]).status.phase, "Paused");
+    await servesOnly("ab-staging", "shop", V1);
+    await servesOnly("ab-staging", "shop-preview", V2);
+    ok(await deploy(root, [...common, "--env", "ab-staging", "--action", "promote", "--yes"]), "promote");
+    await servesOnly("ab-staging", "shop", V2);
   });
 });

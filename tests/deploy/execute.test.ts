@@ -79,7 +79,7 @@ describe("deploy apply: rolling (plain Kubernetes)", () => {
     const dry = log.findIndex((c) => c === "apply -k deploy/shop/overlays/staging --dry-run=server");
     const real = log.findIndex((c) => c === "apply -k deploy/shop/overlays/staging");
     assert.ok(dry >= 0 && real > dry, "server-side dry run before the real apply");
-    assert.ok(log.includes("rollout status deployment/shop -n staging --timeout=1s"));
+    assert.ok(log.includes("rollout status deployment/shop -n staging --timeout=8s"));
     assert.ok(log.some((c) => c.startsWith("port-forward -n staging service/shop")));
     assert.deepEqual(report.gates.map((g) => [g.gate, g.ok]), [["ready-replicas", true], ["http", true]]);
     assert.deepEqual(healthy.hits, ["/healthz"]);

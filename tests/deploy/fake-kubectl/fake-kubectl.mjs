@@ -55,6 +55,11 @@ async function kustomize(dir) {
       if (o) objects.push(o);
     }
   }
+  // JSON6902 patches with a kind/name target (what the overlays use for their release state).
+  for (const p of k.patches ?? []) {
+    const target = objects.find((o) => o.kind === p.target?.kind && o.metadata?.name === p.target?.name);
+    if (target && typeof p.patch === "string") jsonPatch(target, parse(p.patch));
+  }
   if (k.namespace) for (const o of objects) if (o.kind !== "Namespace") (o.metadata ??= {}).namespace = k.namespace;
   return objects;
 }
