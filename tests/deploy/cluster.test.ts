@@ -27,12 +27,22 @@ if (!INSIDE) {
     it("runs the cluster suite with loopback as the only interface", (t) => {
       if (!requireCluster(t)) return;
       const self = fileURLToPath(import.meta.url);
+      // A fresh test run in the namespace (NODE_TEST_CONTEXT would make the child skip its tests).
+      const env: NodeJS.ProcessEnv = { ...process.env, SD_CLUSTER_NETNS: "1" };
+      delete env.NODE_TEST_CONTEXT;
       const r = spawnSync("unshare", ["--net", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, "--import", "tsx", "--test", "--test-reporter=spec", self], {
-        env: { ...process.env, SD_CLUSTER_NETNS: "1" },
-        stdio: "inherit",
+        env,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
         timeout: 1_500_000,
       });
+      process.stdout.write(r.stdout ?? "");
+      process.stderr.write(r.stderr ?? "");
       assert.equal(r.status, 0, `cluster suite failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ""})`);
+      const passed = Number(/^ℹ pass (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? 0);
+      const failed = Number(/^ℹ fail (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? -1);
+      assert.equal(failed, 0, "no failures inside the namespace");
+      assert.ok(passed >= 4, `the cluster flows ran (${passed} passed)`);
     });
   });
 }

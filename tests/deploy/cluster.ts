@@ -21,6 +21,7 @@ export function missingClusterTools(argo: boolean): string[] {
   const names = argo ? [...NEEDED, "rollouts-controller"] : NEEDED;
   const missing = names.filter((name) => !existsSync(join(BIN, name)));
   if (!existsSync(join(TOOLS, "cluster-crds"))) missing.push("cluster-crds");
+  if (!existsSync(join(TOOLS, "kwok-stages"))) missing.push("kwok-stages");
   if (argo && !existsSync(join(TOOLS, "argo-rollouts-crds"))) missing.push("argo-rollouts-crds");
   return missing;
 }
@@ -171,6 +172,7 @@ export async function startCluster(options: { argo?: boolean; nodes?: number } =
     start("kwok", [
       "--kubeconfig", kubeconfig, "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector", "kwok.x-k8s.io/node=fake",
       "--cidr", "10.0.0.1/24", "--node-ip", "10.0.0.1", "--server-address", `127.0.0.1:${await freePort()}`,
+      ...readdirSync(join(TOOLS, "kwok-stages")).filter((f) => f.endsWith(".yaml")).sort().flatMap((f) => ["--config", join(TOOLS, "kwok-stages", f)]),
     ]);
     for (let i = 0; i < (options.nodes ?? 2); i++) {
       kubectl(["apply", "-f", "-"], {

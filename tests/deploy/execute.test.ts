@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { InputError } from "../../mcp-server/src/engine/core/types.ts";
+import { readTreeState } from "../../mcp-server/src/engine/deploy/state.ts";
 import { type DeployInput, FAKE_KUBECTL, type FakeCluster, readCluster, runDeploy, startPrometheusApi, startServer, writeCluster } from "./helpers.ts";
 
 // Every test here drives the engine against the SCRIPTED STAND-IN for kubectl (tests/deploy/fake-kubectl),
@@ -86,7 +87,7 @@ describe("deploy apply: rolling (plain Kubernetes)", () => {
     assert.ok(messages.some((m) => m.includes("server-side dry run")) && messages.some((m) => m.includes("health gate")));
     assert.equal(imageOf(obj("Deployment/staging/shop")), V1);
     // The tree was written too.
-    assert.match(readFileSync(join(root, "deploy/shop/base/deployment.yaml"), "utf8"), /shop:1\.2\.3/);
+    assert.equal(readTreeState(root, "shop", "staging").image, V1);
   });
 
   it("stalled rollout: the watch times out and the deployment is rolled back", async () => {
@@ -218,12 +219,12 @@ describe("deploy blue-green (plain Kubernetes)", () => {
     assert.equal(obj("Service/staging/shop").spec.selector.color, "green");
     assert.equal(obj("Service/staging/shop").metadata.annotations["senior-devops/previous-color"], "blue");
     assert.equal(obj("Service/staging/shop-preview").spec.selector.color, "blue");
-    assert.match(readFileSync(join(root, "deploy/shop/base/service.yaml"), "utf8"), /"color": "green"/, "the tree follows the switch");
+    assert.equal(readTreeState(root, "shop", "staging").activeColor, "green", "the tree (the staging overlay) follows the switch");
 
     result = await deploy({ ...bg, action: "rollback" });
     assert.equal(result.status, "ok", execution(result).summary);
     assert.equal(obj("Service/staging/shop").spec.selector.color, "blue");
-    assert.match(readFileSync(join(root, "deploy/shop/base/service.yaml"), "utf8"), /"color": "blue"/);
+    assert.equal(readTreeState(root, "shop", "staging").activeColor, "blue");
   });
 
   it("abort before promotion discards the staged colour; rollback without a promotion is refused", async () => {
@@ -292,7 +293,7 @@ describe("deploy canary (plain Kubernetes)", () => {
       assert.ok(log.includes("scale deployment/shop-canary -n staging --replicas=0"));
       assert.equal(imageOf(obj("Deployment/staging/shop-stable")), V2);
       assert.equal(obj("Deployment/staging/shop-canary").spec.replicas, 0);
-      assert.match(readFileSync(join(root, "deploy/shop/base/deployment-stable.yaml"), "utf8"), /shop:2\.0\.0/);
+      assert.equal(readTreeState(root, "shop", "staging").stableImage, V2);
       assert.ok(prom.queries.some((q) => q.includes("clamp_min") && q.includes('service="shop-canary"') && q.includes('service="shop"')));
       assert.ok(execution(result).gates.filter((g) => g.gate.startsWith("prometheus:")).every((g) => g.ok));
     } finally {
@@ -333,7 +334,7 @@ describe("deploy canary (plain Kubernetes)", () => {
       assert.deepEqual(weights, ["10", "0"]);
       assert.equal(obj("Deployment/staging/shop-canary").spec.replicas, 0);
       assert.equal(imageOf(obj("Deployment/staging/shop-stable")), V1);
-      assert.match(readFileSync(join(root, "deploy/shop/base/deployment-stable.yaml"), "utf8"), /shop:1\.2\.3/);
+      assert.equal(readTreeState(root, "shop", "staging").stableImage, V1, "the overlay keeps the released stable image");
     } finally {
       prom.server.close();
     }
