@@ -155,19 +155,21 @@ export async function startCluster(options: { argo?: boolean; nodes?: number } =
       "--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", join(dir, "sa.pub"),
       "--service-account-signing-key-file", join(dir, "sa.key"),
       "--service-cluster-ip-range", "10.96.0.0/16", "--endpoint-reconciler-type", "none",
+      // kwok nodes get no kubelet heartbeat and the node lifecycle controller is off: no not-ready taint at creation.
+      "--disable-admission-plugins", "TaintNodesByCondition",
       "--enable-priority-and-fairness=false", "--profiling=false", "-v", "0",
     ]);
     await waitFor("kube-apiserver /readyz", () => kubectl(["get", "--raw", "/readyz"], { allowFail: true }).trim() === "ok", 180_000);
     start("kube-controller-manager", [
       "--kubeconfig", kubeconfig, "--authentication-kubeconfig", kubeconfig, "--authorization-kubeconfig", kubeconfig,
-      "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()),
+      "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()), "--authentication-skip-lookup",
       "--service-account-private-key-file", join(dir, "sa.key"), "--use-service-account-credentials=false",
       "--controllers", "*,-nodeipam,-nodelifecycle,-persistentvolume-binder,-attachdetach,-persistentvolume-expander,-cloud-node-lifecycle,-ttl",
       "--concurrent-deployment-syncs", "10", "--concurrent-replicaset-syncs", "10", "-v", "0",
     ]);
     start("kube-scheduler", [
       "--kubeconfig", kubeconfig, "--authentication-kubeconfig", kubeconfig, "--authorization-kubeconfig", kubeconfig,
-      "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()), "-v", "0",
+      "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()), "--authentication-skip-lookup", "-v", "0",
     ]);
     start("kwok", [
       "--kubeconfig", kubeconfig, "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector", "kwok.x-k8s.io/node=fake",
