@@ -228,6 +228,9 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   }
   const ingressHost = input.ingressHost === undefined ? undefined : assertHost(input.ingressHost);
   if (traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
+  if (traffic === "nginx" || (ingressHost && input.ingressClass === "nginx" && traffic !== "gateway-api")) {
+    warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API (--traffic gateway-api --gateway NAMESPACE/NAME)");
+  }
   let gateway: DeploySettings["gateway"];
   if (input.gateway !== undefined) {
     const parts = input.gateway.split("/");
