@@ -78,7 +78,9 @@ function setRolloutStatus(o, previousImage) {
   const zero = isBad(image) && state.failure === "zero-pods";
   o.spec.replicas ??= 3;
   if (zero) o.spec.replicas = 0;
-  o.status = { ...(o.status ?? {}), phase, message, replicas: o.spec.replicas, readyReplicas: zero ? 0 : o.spec.replicas, currentStepIndex: phase === "Healthy" ? (o.spec.strategy?.canary?.steps?.length ?? 0) : 0 };
+  // The stand-in's "controller" observes every spec at once.
+  (o.metadata ??= {}).generation = (o.metadata.generation ?? 0) + 1;
+  o.status = { ...(o.status ?? {}), observedGeneration: String(o.metadata.generation), phase, message, replicas: o.spec.replicas, readyReplicas: zero ? 0 : o.spec.replicas, currentStepIndex: phase === "Healthy" ? (o.spec.strategy?.canary?.steps?.length ?? 0) : 0 };
   if (phase === "Healthy") o.status.stableRS = hashOf(image);
   else if (!o.status.stableRS && previousImage) o.status.stableRS = hashOf(previousImage);
   state.objects[keyOf("ReplicaSet", o.metadata.namespace, `${o.metadata.name}-${hashOf(image)}`)] = { kind: "ReplicaSet", metadata: { name: `${o.metadata.name}-${hashOf(image)}` }, spec: { template: o.spec.template } };
