@@ -32,7 +32,7 @@ import _ "github.com/argoproj/argo-rollouts/cmd/rollouts-controller"
 GO
   go mod tidy
   go build -trimpath -ldflags "-s -w" -o "$dir/bin/" github.com/argoproj/argo-rollouts/cmd/rollouts-controller
-  mkdir -p "$dir/crds" && cp "$moddir"/manifests/crds/*.yaml "$dir/crds/" && chmod -R u+w "$dir/crds"
+  mkdir -p "$dir/crds" && cp "$moddir"/manifests/crds/*-crd.yaml "$dir/crds/" && chmod -R u+w "$dir/crds"
   cd "$dir" && rm -rf "$dir/src"
   touch "$dir/.done"
 fi

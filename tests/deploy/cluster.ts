@@ -198,7 +198,7 @@ export async function startCluster(options: { argo?: boolean; nodes?: number } =
     const crdDirs = [join(TOOLS, "cluster-crds", "gateway-api"), join(TOOLS, "cluster-crds", "istio"), join(TOOLS, "cluster-crds", "prometheus-operator")];
     if (options.argo) crdDirs.push(join(TOOLS, "argo-rollouts-crds"));
     for (const crdDir of crdDirs) {
-      for (const file of readdirSync(crdDir).filter((f) => f.endsWith(".yaml")).sort()) {
+      for (const file of readdirSync(crdDir).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml").sort()) {
         kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(crdDir, file)]);
       }
     }
