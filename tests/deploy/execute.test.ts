@@ -422,7 +422,7 @@ describe("deploy on Argo Rollouts (no plugin: kubectl patch on the Rollout)", ()
     cluster({ badImages: [V2], failure: "stall" });
     const result = await deploy({ ...argo, image: V2, action: "apply" });
     assert.equal(result.status, "failed");
-    assert.match(execution(result).summary, /did not reach Healthy within 1s/);
+    assert.match(execution(result).summary, /did not reach Healthy within 8s/);
     assert.ok(calls().some((c) => c.includes('{"status":{"abort":true}}')));
   });
 
