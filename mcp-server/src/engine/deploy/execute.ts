@@ -91,11 +91,20 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
   /** Ready replicas > 0 and == desired, HTTP health through the service, then the optional Prometheus gate. */
   const gate = async (workload: { kind: "deployment" | "rollout"; name: string }, service: string, metrics: { service: string; baseline: string; compare: boolean } | undefined) => {
     const results: GateResult[] = [];
-    const object = await getJson(workload.kind, workload.name);
     // Deployments: spec.replicas (defaulted by the API server). Rollouts: every pod the controller runs
     // (status.replicas counts stable, canary and preview ReplicaSets), since HPA-managed specs may omit replicas.
-    const desired = Number(workload.kind === "rollout" ? (object?.status?.replicas ?? object?.spec?.replicas ?? 0) : (object?.spec?.replicas ?? 0));
-    const ready = Number(object?.status?.readyReplicas ?? 0);
+    // A Rollout reports a phase (e.g. the blue-green pause) before every new pod is ready: wait, bounded.
+    const deadline = Date.now() + timeoutMs;
+    let object: Record<string, any> | undefined;
+    let desired = 0;
+    let ready = 0;
+    for (;;) {
+      object = await getJson(workload.kind, workload.name);
+      desired = Number(workload.kind === "rollout" ? (object?.status?.replicas ?? object?.spec?.replicas ?? 0) : (object?.spec?.replicas ?? 0));
+      ready = Number(object?.status?.readyReplicas ?? 0);
+      if (workload.kind !== "rollout" || (ready > 0 && ready === desired) || Date.now() > deadline) break;
+      await sleep(o.pollMs ?? 5000, o.signal);
+    }
     const replicas = { gate: "ready-replicas", ok: ready > 0 && ready === desired, detail: `${workload.kind}/${workload.name}: ${ready}/${desired} ready${ready === 0 ? " (zero ready pods never passes)" : ""}` };
     results.push(replicas);
     o.progress(`health gate: ${replicas.detail}`);
