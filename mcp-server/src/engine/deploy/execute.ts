@@ -102,6 +102,13 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
       object = await getJson(workload.kind, workload.name);
       desired = Number(workload.kind === "rollout" ? (object?.status?.replicas ?? object?.spec?.replicas ?? 0) : (object?.spec?.replicas ?? 0));
       ready = Number(object?.status?.readyReplicas ?? 0);
+      // A blue-green Rollout waiting for promotion counts only the active pods as ready: judge the preview's.
+      const preview = object?.status?.blueGreen?.previewSelector;
+      if (workload.kind === "rollout" && preview && preview !== object?.status?.blueGreen?.activeSelector) {
+        const rs = await getJson("replicaset", `${workload.name}-${preview}`);
+        desired = Number(rs?.spec?.replicas ?? 0);
+        ready = Number(rs?.status?.readyReplicas ?? 0);
+      }
       if (workload.kind !== "rollout" || (ready > 0 && ready === desired) || Date.now() > deadline) break;
       await sleep(o.pollMs ?? 5000, o.signal);
     }
