@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -42,7 +42,7 @@ describe("senior-devops deploy (CLI)", () => {
     const clusterFile = join(fresh("sd-cli-cluster-"), "c.json");
     process.env.FAKE_KUBECTL_STATE = clusterFile;
     writeCluster(clusterFile, { healthyPort: healthy.port, unhealthyPort: unhealthy.port });
-    const common = ["deploy", root, "--app", "shop", "--port", "8080", "--env", "staging", "--timeout-seconds", "2", "--action", "apply"];
+    const common = ["deploy", root, "--app", "shop", "--port", "8080", "--env", "staging", "--timeout-seconds", "10", "--action", "apply", "--yes"];
     const ok = await cli([...common, "--image", "ghcr.io/acme/shop:1.0.0"]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stderr, /server-side dry run/);
@@ -57,7 +57,7 @@ describe("senior-devops deploy (CLI)", () => {
     assert.match(bad.stderr, /rolling back/);
   });
 
-  it("production without --yes exits 2 and touches nothing", async () => {
+  it("a live action without --yes exits 2, names the cluster and changes nothing", async () => {
     const root = fresh("sd-cli-prod-");
     const clusterFile = join(fresh("sd-cli-cluster-"), "c.json");
     process.env.FAKE_KUBECTL_STATE = clusterFile;
@@ -65,7 +65,10 @@ describe("senior-devops deploy (CLI)", () => {
     const r = await cli(["deploy", root, "--app", "shop", "--port", "8080", "--image", "ghcr.io/acme/shop:1.0.0", "--env", "production", "--action", "apply"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--yes/);
-    assert.equal(readCluster(clusterFile).calls, undefined);
+    assert.match(r.stderr, /context fake-cluster .*https:\/\/fake-cluster\.invalid:6443/);
+    // Only the offline build and the read-only identity probe reached kubectl.
+    assert.deepEqual(readCluster(clusterFile).calls.map((c) => c[0]), ["kustomize", "config", "version", "argo"]);
+    assert.deepEqual(readdirSync(root), []);
   });
 
   it("bad canary steps and :latest exit 2", async () => {

@@ -5,6 +5,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { InputError } from "../../mcp-server/src/engine/core/types.ts";
+import { readTreeState } from "../../mcp-server/src/engine/deploy/state.ts";
 import { type DeployInput, FAKE_KUBECTL, type FakeCluster, readCluster, runDeploy, startPrometheusApi, startServer, writeCluster } from "./helpers.ts";
 
 // Every test here drives the engine against the SCRIPTED STAND-IN for kubectl (tests/deploy/fake-kubectl),
@@ -62,7 +63,9 @@ const obj = (key: string) => readCluster(clusterFile).objects[key];
 const imageOf = (o: any) => o?.spec?.template?.spec?.containers?.[0]?.image;
 const execution = (r: { details?: Record<string, unknown> }) => r.details?.execution as { outcome: string; rolledBack: boolean; summary: string; gates: { gate: string; ok: boolean; detail: string }[]; steps: { command?: string; ok: boolean; detail: string }[]; status?: any };
 
-const base: DeployInput = { app: "shop", port: 8080, environments: ["staging"], timeoutSeconds: 1, pauseSeconds: 0 };
+// Every live action needs confirm (bound to the cluster's identity: see guard.test.ts); each kubectl call is bounded
+// by timeoutSeconds, so it leaves the stand-in (a node script) time to start on a loaded machine.
+const base: DeployInput = { app: "shop", port: 8080, environments: ["staging"], timeoutSeconds: 8, pauseSeconds: 0, confirm: true };
 const deploy = (input: DeployInput, messages: string[] = []) => runDeploy({ ...base, path: root, ...input }, messages);
 
 describe("deploy apply: rolling (plain Kubernetes)", () => {
@@ -77,14 +80,14 @@ describe("deploy apply: rolling (plain Kubernetes)", () => {
     const dry = log.findIndex((c) => c === "apply -k deploy/shop/overlays/staging --dry-run=server");
     const real = log.findIndex((c) => c === "apply -k deploy/shop/overlays/staging");
     assert.ok(dry >= 0 && real > dry, "server-side dry run before the real apply");
-    assert.ok(log.includes("rollout status deployment/shop -n staging --timeout=1s"));
+    assert.ok(log.includes("rollout status deployment/shop -n staging --timeout=8s"));
     assert.ok(log.some((c) => c.startsWith("port-forward -n staging service/shop")));
     assert.deepEqual(report.gates.map((g) => [g.gate, g.ok]), [["ready-replicas", true], ["http", true]]);
     assert.deepEqual(healthy.hits, ["/healthz"]);
     assert.ok(messages.some((m) => m.includes("server-side dry run")) && messages.some((m) => m.includes("health gate")));
     assert.equal(imageOf(obj("Deployment/staging/shop")), V1);
     // The tree was written too.
-    assert.match(readFileSync(join(root, "deploy/shop/base/deployment.yaml"), "utf8"), /shop:1\.2\.3/);
+    assert.equal(readTreeState(root, "shop", "staging").image, V1);
   });
 
   it("stalled rollout: the watch times out and the deployment is rolled back", async () => {
@@ -168,8 +171,8 @@ describe("deploy apply: rolling (plain Kubernetes)", () => {
 
   it("production needs confirm; with it the apply runs", async () => {
     cluster();
-    await assert.rejects(deploy({ image: V1, action: "apply", environments: ["production"] }), (e: Error) => e instanceof InputError && /--yes/.test(e.message));
-    assert.equal((readCluster(clusterFile).calls ?? []).length, 0, "no kubectl call before the confirmation check");
+    await assert.rejects(deploy({ image: V1, action: "apply", environments: ["production"], confirm: false }), (e: Error) => e instanceof InputError && /--yes/.test(e.message));
+    assert.deepEqual((readCluster(clusterFile).calls ?? []).map((c) => c[0]), ["kustomize", "config", "version", "argo"], "only the offline build and the identity probe before the confirmation check");
     const result = await deploy({ image: V1, action: "apply", environments: ["production"], confirm: true });
     assert.equal(result.status, "ok");
     assert.equal(imageOf(obj("Deployment/production/shop")), V1);
@@ -216,12 +219,12 @@ describe("deploy blue-green (plain Kubernetes)", () => {
     assert.equal(obj("Service/staging/shop").spec.selector.color, "green");
     assert.equal(obj("Service/staging/shop").metadata.annotations["senior-devops/previous-color"], "blue");
     assert.equal(obj("Service/staging/shop-preview").spec.selector.color, "blue");
-    assert.match(readFileSync(join(root, "deploy/shop/base/service.yaml"), "utf8"), /"color": "green"/, "the tree follows the switch");
+    assert.equal(readTreeState(root, "shop", "staging").activeColor, "green", "the tree (the staging overlay) follows the switch");
 
     result = await deploy({ ...bg, action: "rollback" });
     assert.equal(result.status, "ok", execution(result).summary);
     assert.equal(obj("Service/staging/shop").spec.selector.color, "blue");
-    assert.match(readFileSync(join(root, "deploy/shop/base/service.yaml"), "utf8"), /"color": "blue"/);
+    assert.equal(readTreeState(root, "shop", "staging").activeColor, "blue");
   });
 
   it("abort before promotion discards the staged colour; rollback without a promotion is refused", async () => {
@@ -290,7 +293,7 @@ describe("deploy canary (plain Kubernetes)", () => {
       assert.ok(log.includes("scale deployment/shop-canary -n staging --replicas=0"));
       assert.equal(imageOf(obj("Deployment/staging/shop-stable")), V2);
       assert.equal(obj("Deployment/staging/shop-canary").spec.replicas, 0);
-      assert.match(readFileSync(join(root, "deploy/shop/base/deployment-stable.yaml"), "utf8"), /shop:2\.0\.0/);
+      assert.equal(readTreeState(root, "shop", "staging").stableImage, V2);
       assert.ok(prom.queries.some((q) => q.includes("clamp_min") && q.includes('service="shop-canary"') && q.includes('service="shop"')));
       assert.ok(execution(result).gates.filter((g) => g.gate.startsWith("prometheus:")).every((g) => g.ok));
     } finally {
@@ -331,7 +334,7 @@ describe("deploy canary (plain Kubernetes)", () => {
       assert.deepEqual(weights, ["10", "0"]);
       assert.equal(obj("Deployment/staging/shop-canary").spec.replicas, 0);
       assert.equal(imageOf(obj("Deployment/staging/shop-stable")), V1);
-      assert.match(readFileSync(join(root, "deploy/shop/base/deployment-stable.yaml"), "utf8"), /shop:1\.2\.3/);
+      assert.equal(readTreeState(root, "shop", "staging").stableImage, V1, "the overlay keeps the released stable image");
     } finally {
       prom.server.close();
     }
@@ -419,7 +422,7 @@ describe("deploy on Argo Rollouts (no plugin: kubectl patch on the Rollout)", ()
     cluster({ badImages: [V2], failure: "stall" });
     const result = await deploy({ ...argo, image: V2, action: "apply" });
     assert.equal(result.status, "failed");
-    assert.match(execution(result).summary, /did not reach Healthy within 1s/);
+    assert.match(execution(result).summary, /did not reach Healthy within 8s/);
     assert.ok(calls().some((c) => c.includes('{"status":{"abort":true}}')));
   });
 

@@ -7,6 +7,7 @@ import { parseAllDocuments } from "yaml";
 import { validateKubernetes } from "../../mcp-server/src/engine/validate/kubernetes.ts";
 import { selectorMatches } from "../../mcp-server/src/engine/validate/deploy-selectors.ts";
 import { validateOverlays } from "../../mcp-server/src/engine/deploy/kustomize.ts";
+import { readTreeState } from "../../mcp-server/src/engine/deploy/state.ts";
 import { tempDir } from "../helpers.ts";
 import { type DeployInput, requireKubectl, runDeploy } from "./helpers.ts";
 
@@ -156,7 +157,9 @@ describe("deploy generate: every strategy × target × traffic", () => {
             if (traffic === "gateway-api") assert.equal(canary.trafficRouting.plugins["argoproj-labs/gatewayAPI"].httpRoute, "shop");
             if (traffic === "replicas") assert.equal(canary.trafficRouting, undefined);
             assert.equal(canary.canaryService, "shop-canary");
-            assert.equal(canary.stableService, "shop");
+            // Without a router the pod ratio behind the app's Service is the split: Argo must not pin that Service to
+            // the stable pods (issue 10, defect 6), so only the routed canaries name a stableService.
+            assert.equal(canary.stableService, traffic === "replicas" ? undefined : "shop");
             const args = Object.fromEntries(canary.analysis.args.filter((a: { value?: string }) => a.value).map((a: { name: string; value: string }) => [a.name, a.value]));
             assert.deepEqual(args, { "service-name": "shop-canary", "baseline-service": "shop" }, "the analysis compares the canary with the stable Service, never a Service with itself");
           } else if (strategy === "recreate") {
@@ -223,15 +226,12 @@ describe("deploy generate: every strategy × target × traffic", () => {
         const v = await validateKubernetes({ path: `rendered-${env}`, content: rendered, kind: "kubernetes" });
         assert.ok(v.ok, v.messages.join("; "));
         const renderedObjects = objectsIn(rendered);
-        assert.ok(renderedObjects.length >= objects.length + 1);
+        assert.ok(renderedObjects.length >= objects.length);
         for (const o of renderedObjects) {
-          if (o.kind === "Namespace") {
-            assert.equal(o.metadata.name, env);
-            assert.equal(o.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
-          } else {
-            assert.equal(o.metadata.namespace, env, `${o.kind}/${o.metadata.name} namespaced`);
-            assert.equal(o.metadata.labels?.["app.kubernetes.io/environment"], env);
-          }
+          // No Namespace in the tree: `kubectl delete -k` must never delete a namespace other apps may share.
+          assert.notEqual(o.kind, "Namespace");
+          assert.equal(o.metadata.namespace, env, `${o.kind}/${o.metadata.name} namespaced`);
+          assert.equal(o.metadata.labels?.["app.kubernetes.io/environment"], env);
         }
         for (const w of renderedObjects.filter((o) => o.kind === "Deployment" || o.kind === "Rollout")) {
           assert.ok(selectorMatches(w.spec.selector.matchLabels, podLabels(w)), "kustomize labels did not break selectors");
@@ -273,19 +273,28 @@ describe("deploy generate: idempotence, state and defaults", () => {
     await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy: "blue-green" });
     const result = await runDeploy({ path: root, app: "shop", image: "ghcr.io/acme/shop:1.3.0", port: 8080, strategy: "blue-green" });
     assert.equal(result.status, "ok");
-    const image = (color: string) => (objectsIn(readFileSync(join(root, "deploy/shop/base", `deployment-${color}.yaml`), "utf8"))[0] as Obj).spec.template.spec.containers[0].image;
-    assert.equal(image("blue"), IMAGE);
-    assert.equal(image("green"), "ghcr.io/acme/shop:1.3.0");
-    assert.deepEqual(result.files.filter((f) => f.action === "update").map((f) => f.path).sort(), ["deploy/shop/RUNBOOK.md", "deploy/shop/base/deployment-green.yaml"]);
+    // Release state lives in each environment's overlay.
+    for (const env of ["staging", "production"]) {
+      const state = readTreeState(root, "shop", env);
+      assert.equal(state.activeColor, "blue");
+      assert.equal(state.images.blue, IMAGE);
+      assert.equal(state.images.green, "ghcr.io/acme/shop:1.3.0");
+    }
+    assert.deepEqual(result.files.filter((f) => f.action === "update").map((f) => f.path).sort(), [
+      "deploy/shop/RUNBOOK.md", "deploy/shop/base/deployment-blue.yaml", "deploy/shop/base/deployment-green.yaml",
+      "deploy/shop/overlays/production/kustomization.yaml", "deploy/shop/overlays/staging/kustomization.yaml",
+    ]);
   });
 
   it("canary: a new image goes to the canary, stable keeps the released one", async () => {
     const root = tempDir("sd-deploy-canary-");
     await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", traffic: "replicas" });
     await runDeploy({ path: root, app: "shop", image: "ghcr.io/acme/shop:1.3.0", port: 8080, strategy: "canary", traffic: "replicas" });
-    const image = (track: string) => (objectsIn(readFileSync(join(root, "deploy/shop/base", `deployment-${track}.yaml`), "utf8"))[0] as Obj).spec.template.spec.containers[0].image;
-    assert.equal(image("stable"), IMAGE);
-    assert.equal(image("canary"), "ghcr.io/acme/shop:1.3.0");
+    for (const env of ["staging", "production"]) {
+      const state = readTreeState(root, "shop", env);
+      assert.equal(state.stableImage, IMAGE);
+      assert.equal(state.canaryImage, "ghcr.io/acme/shop:1.3.0");
+    }
   });
 
   it("switching strategy warns about files the new tree no longer uses", async () => {

@@ -33,10 +33,7 @@ describe("deploy input validation (InputError, nothing written)", () => {
     await rejectsInput({ image: "Not An Image" }, /not a valid image reference/);
     await rejectsInput({ image: undefined }, /image is required/);
   });
-  it("production without confirm", async () => {
-    await rejectsInput({ action: "apply", environments: ["production"] }, /production: re-run with --yes/);
-    await rejectsInput({ action: "rollback", environments: ["production"] }, /--yes/);
-  });
+  // Confirmation of live actions is bound to the cluster's identity now: see guard.test.ts.
   it("actions need exactly one environment", async () => {
     await rejectsInput({ action: "status" }, /one environment/);
   });

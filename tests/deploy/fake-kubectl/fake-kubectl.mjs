@@ -55,6 +55,11 @@ async function kustomize(dir) {
       if (o) objects.push(o);
     }
   }
+  // JSON6902 patches with a kind/name target (what the overlays use for their release state).
+  for (const p of k.patches ?? []) {
+    const target = objects.find((o) => o.kind === p.target?.kind && o.metadata?.name === p.target?.name);
+    if (target && typeof p.patch === "string") jsonPatch(target, parse(p.patch));
+  }
   if (k.namespace) for (const o of objects) if (o.kind !== "Namespace") (o.metadata ??= {}).namespace = k.namespace;
   return objects;
 }
@@ -73,7 +78,9 @@ function setRolloutStatus(o, previousImage) {
   const zero = isBad(image) && state.failure === "zero-pods";
   o.spec.replicas ??= 3;
   if (zero) o.spec.replicas = 0;
-  o.status = { ...(o.status ?? {}), phase, message, replicas: o.spec.replicas, readyReplicas: zero ? 0 : o.spec.replicas, currentStepIndex: phase === "Healthy" ? (o.spec.strategy?.canary?.steps?.length ?? 0) : 0 };
+  // The stand-in's "controller" observes every spec at once.
+  (o.metadata ??= {}).generation = (o.metadata.generation ?? 0) + 1;
+  o.status = { ...(o.status ?? {}), observedGeneration: String(o.metadata.generation), phase, message, replicas: o.spec.replicas, readyReplicas: zero ? 0 : o.spec.replicas, currentStepIndex: phase === "Healthy" ? (o.spec.strategy?.canary?.steps?.length ?? 0) : 0 };
   if (phase === "Healthy") o.status.stableRS = hashOf(image);
   else if (!o.status.stableRS && previousImage) o.status.stableRS = hashOf(previousImage);
   state.objects[keyOf("ReplicaSet", o.metadata.namespace, `${o.metadata.name}-${hashOf(image)}`)] = { kind: "ReplicaSet", metadata: { name: `${o.metadata.name}-${hashOf(image)}` }, spec: { template: o.spec.template } };
@@ -112,11 +119,21 @@ function jsonPatch(target, ops) {
 const [verb, ...rest] = args;
 switch (verb) {
   case "version":
-    out("Client Version: v1.32.0-fake");
+    if (!args.includes("-o")) {
+      out("Client Version: v1.32.0-fake");
+      break;
+    }
+    // The server part: "unreachable" is an API server that never answers (the caller's timeout ends it).
+    if (state.failure === "unreachable") {
+      save();
+      setInterval(() => undefined, 1000);
+      break;
+    }
+    out(JSON.stringify({ clientVersion: { gitVersion: "v1.32.0-fake" }, serverVersion: { gitVersion: "v1.32.0-fake" } }));
     break;
   case "config":
     if (!state.context) fail("error: current-context is not set");
-    out(state.context);
+    out(rest[0] === "view" ? `${state.context}\nhttps://fake-cluster.invalid:6443` : state.context);
     break;
   case "argo":
     if (!state.argoPlugin) fail(`error: unknown command "argo" for "kubectl"`);
@@ -181,6 +198,10 @@ switch (verb) {
   }
   case "get": {
     const [kindArg, name] = rest;
+    if (kindArg === "namespace") {
+      out(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
+      break;
+    }
     const kind = KINDS[kindArg];
     if (!kind) fail(`fake-kubectl: unsupported kind ${kindArg}`);
     const o = state.objects[keyOf(kind, ns, name)];

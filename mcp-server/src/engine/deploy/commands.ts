@@ -8,6 +8,8 @@ import { NAME_LABEL, objectNames, overlayDir } from "./names.ts";
 export type Argv = string[];
 /** Annotation on the live Service naming the colour it served before the last switch. */
 export const PREVIOUS_COLOR = "senior-devops/previous-color";
+/** Annotation on the live Rollout naming the image of the release before the current one. */
+export const PREVIOUS_IMAGE = "senior-devops/previous-image";
 type S = Pick<DeploySettings, "app" | "strategy" | "target" | "traffic" | "replicas" | "timeoutSeconds">;
 
 export const kubectlCommands = {
@@ -18,6 +20,18 @@ export const kubectlCommands = {
     ["kubectl", "rollout", "status", `deployment/${name}`, "-n", ns, `--timeout=${timeoutSeconds}s`],
   rolloutUndo: (name: string, ns: string): Argv => ["kubectl", "rollout", "undo", `deployment/${name}`, "-n", ns],
   getJson: (kind: string, name: string, ns: string): Argv => ["kubectl", "get", kind, name, "-n", ns, "-o", "json"],
+  getNamespace: (ns: string): Argv => ["kubectl", "get", "namespace", ns, "-o", "name"],
+  /**
+   * A namespace the app's first apply needs (server-side dry run cannot create it): created once with restricted
+   * Pod Security, and deliberately not part of the kustomize tree, so `kubectl delete -k` never deletes a namespace
+   * that other apps may share.
+   */
+  createNamespace: (ns: string): Argv => ["kubectl", "create", "namespace", ns],
+  labelNamespace: (ns: string): Argv =>
+    ["kubectl", "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted"],
+  /** Remembers on the live Rollout the image it ran before a new release, so a rollback after promotion has a target. */
+  annotatePreviousImage: (s: S, ns: string, image: string): Argv =>
+    ["kubectl", "annotate", "rollout", s.app, "-n", ns, `${PREVIOUS_IMAGE}=${image}`, "--overwrite"],
   /** Points a Service at one colour; on the live Service it also records the colour it leaves, for rollback. */
   selectColor: (s: S, ns: string, service: string, color: Color, previous?: Color): Argv =>
     ["kubectl", "patch", "service", service, "-n", ns, "--type", "merge", "-p",

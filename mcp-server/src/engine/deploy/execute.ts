@@ -1,6 +1,6 @@
-import { type Argv, canaryReplicasFor, kubectlCommands as k, PREVIOUS_COLOR } from "./commands.ts";
+import { type Argv, canaryReplicasFor, kubectlCommands as k, PREVIOUS_COLOR, PREVIOUS_IMAGE } from "./commands.ts";
 import { type GateResult, httpHealthCheck, metricGate, sleep, withPortForward } from "./health.ts";
-import { type KubectlEnvironment, type RunResult, runKubectl } from "./kubectl.ts";
+import { type KubectlEnvironment, kubectlError, type RunResult, runKubectl } from "./kubectl.ts";
 import type { Action, Color, DeploySettings } from "./model.ts";
 import { objectNames } from "./names.ts";
 import { metricQueries } from "./queries.ts";
@@ -35,8 +35,12 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Re-renders and writes the tree for a new release state (blue-green switch, canary promotion). */
   writeTree: (state: TreeState) => Promise<{ ok: boolean; detail: string }>;
-  /** Directory the relative overlay paths resolve from (the repository root, or a temp copy in a dry run). */
+  /** Directory the relative overlay paths resolve from (the repository root). */
   cwd: string;
+  /** Where the server-side dry run of apply builds the overlay from (a temp copy of the new tree). */
+  dryRunCwd?: string;
+  /** Writes the new tree into the repository; apply calls it only after the server accepted the dry run. */
+  commitTree?: () => Promise<{ ok: boolean; detail: string }>;
   /** Poll interval for Argo Rollouts status (tests shorten it). */
   pollMs?: number;
 }
@@ -51,11 +55,13 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
   const n = objectNames(settings.app);
   const timeoutMs = settings.timeoutSeconds * 1000;
 
-  const run = async (argv: Argv, what: string, opts: { timeoutMs?: number; allowFail?: boolean } = {}): Promise<RunResult> => {
+  // Each kubectl call is bounded by --timeout-seconds (a watch gets its own --timeout plus a margin).
+  const run = async (argv: Argv, what: string, opts: { timeoutMs?: number; allowFail?: boolean; cwd?: string } = {}): Promise<RunResult> => {
     o.progress(what);
-    const result = await runKubectl(argv, { timeoutMs: opts.timeoutMs ?? 60_000, signal: o.signal, cwd: o.cwd });
+    const limit = opts.timeoutMs ?? timeoutMs;
+    const result = await runKubectl(argv, { timeoutMs: limit, signal: o.signal, cwd: opts.cwd ?? o.cwd });
     const detail = result.timedOut
-      ? `timed out after ${Math.round((opts.timeoutMs ?? 60_000) / 1000)}s`
+      ? `timed out after ${Math.round(limit / 1000)}s`
       : (result.code === 0 ? result.stdout : result.stderr || result.stdout).trim().split("\n").slice(-5).join("\n");
     report.steps.push({ command: argv.join(" "), ok: result.code === 0 && !result.timedOut, detail });
     if ((result.code !== 0 || result.timedOut) && !opts.allowFail) throw new Failure(`${what}: ${detail || `exit ${result.code}`}`);
@@ -67,7 +73,11 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
   };
   const getJson = async (kind: string, name: string): Promise<Record<string, any> | undefined> => {
     const r = await run(k.getJson(kind, name, namespace), `reading ${kind}/${name}`, { allowFail: true });
-    if (r.code !== 0) return undefined;
+    // Only NotFound means "absent"; anything else (no answer, TLS, RBAC) is reported as what it is.
+    if (r.code !== 0) {
+      if (!r.timedOut && /\(NotFound\)|not found/.test(r.stderr)) return undefined;
+      throw new Failure(`cannot read ${kind}/${name} in ${namespace}: ${kubectlError(r, timeoutMs)}`);
+    }
     try {
       return JSON.parse(r.stdout) as Record<string, any>;
     } catch {
@@ -81,11 +91,27 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
   /** Ready replicas > 0 and == desired, HTTP health through the service, then the optional Prometheus gate. */
   const gate = async (workload: { kind: "deployment" | "rollout"; name: string }, service: string, metrics: { service: string; baseline: string; compare: boolean } | undefined) => {
     const results: GateResult[] = [];
-    const object = await getJson(workload.kind, workload.name);
     // Deployments: spec.replicas (defaulted by the API server). Rollouts: every pod the controller runs
     // (status.replicas counts stable, canary and preview ReplicaSets), since HPA-managed specs may omit replicas.
-    const desired = Number(workload.kind === "rollout" ? (object?.status?.replicas ?? object?.spec?.replicas ?? 0) : (object?.spec?.replicas ?? 0));
-    const ready = Number(object?.status?.readyReplicas ?? 0);
+    // A Rollout reports a phase (e.g. the blue-green pause) before every new pod is ready: wait, bounded.
+    const deadline = Date.now() + timeoutMs;
+    let object: Record<string, any> | undefined;
+    let desired = 0;
+    let ready = 0;
+    for (;;) {
+      object = await getJson(workload.kind, workload.name);
+      desired = Number(workload.kind === "rollout" ? (object?.status?.replicas ?? object?.spec?.replicas ?? 0) : (object?.spec?.replicas ?? 0));
+      ready = Number(object?.status?.readyReplicas ?? 0);
+      // A blue-green Rollout waiting for promotion counts only the active pods as ready: judge the preview's.
+      const preview = object?.status?.blueGreen?.previewSelector;
+      if (workload.kind === "rollout" && preview && preview !== object?.status?.blueGreen?.activeSelector) {
+        const rs = await getJson("replicaset", `${workload.name}-${preview}`);
+        desired = Number(rs?.spec?.replicas ?? 0);
+        ready = Number(rs?.status?.readyReplicas ?? 0);
+      }
+      if (workload.kind !== "rollout" || (ready > 0 && ready === desired) || Date.now() > deadline) break;
+      await sleep(o.pollMs ?? 5000, o.signal);
+    }
     const replicas = { gate: "ready-replicas", ok: ready > 0 && ready === desired, detail: `${workload.kind}/${workload.name}: ${ready}/${desired} ready${ready === 0 ? " (zero ready pods never passes)" : ""}` };
     results.push(replicas);
     o.progress(`health gate: ${replicas.detail}`);
@@ -133,15 +159,26 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
   /** Image the Rollout ran before this apply, read from the cluster first: the fallback target of a revert. */
   let imageBefore: string | undefined;
   const argoAbortAndRevert = async () => {
-    await run(k.argoAbort(settings, namespace, o.kube.argoPlugin), "aborting the rollout (traffic back to stable)");
-    const rollout = await getJson("rollout", n.rollout);
+    const live = await getJson("rollout", n.rollout);
+    // A fully promoted Rollout has nothing in flight to abort: it is set back to the remembered image instead.
+    const promoted = live?.status?.stableRS !== undefined && live?.status?.stableRS === live?.status?.currentPodHash;
+    if (!promoted) await run(k.argoAbort(settings, namespace, o.kube.argoPlugin), "aborting the rollout (traffic back to stable)");
+    const rollout = promoted ? live : await getJson("rollout", n.rollout);
     const current = rollout?.spec?.template?.spec?.containers?.[0]?.image;
     const stable = await stableImageOfRollout();
     // If the controller already marked the new ReplicaSet stable (e.g. it had zero pods to wait for), go back to
     // the image that ran before this apply.
-    const target = stable && stable !== current ? stable : imageBefore && imageBefore !== current ? imageBefore : undefined;
-    if (target) await run(k.argoSetImage(settings, namespace, target), `setting the Rollout back to ${target}`);
-    else note("no earlier image known (first release): the Rollout stays aborted", false);
+    const remembered = rollout?.metadata?.annotations?.[PREVIOUS_IMAGE];
+    const target = stable && stable !== current ? stable : imageBefore && imageBefore !== current ? imageBefore : remembered && remembered !== current ? remembered : undefined;
+    if (!target) {
+      note("no earlier image known (first release): the Rollout stays aborted", false);
+      return undefined;
+    }
+    await run(k.argoSetImage(settings, namespace, target), `setting the Rollout back to ${target}`);
+    // The tree must name what runs, or the next apply would bring the reverted image back.
+    const written = await o.writeTree({ images: {}, image: target });
+    note(written.detail, written.ok);
+    return target;
   };
   /** Polls the Rollout until it reaches one of `want` phases; Degraded or an abort fails; time is bounded. */
   const watchRollout = async (want: string[], extraSeconds = 0) => {
@@ -149,7 +186,10 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
     let last = "";
     for (;;) {
       const rollout = await getJson("rollout", n.rollout);
-      const phase = String(rollout?.status?.phase ?? "Unknown");
+      // A status the controller wrote before it saw the current spec describes the old pods: wait for it.
+      const observed = String(rollout?.status?.observedGeneration ?? "");
+      const current = String(rollout?.metadata?.generation ?? "");
+      const phase = observed !== "" && observed === current ? String(rollout?.status?.phase ?? "Unknown") : "Progressing (controller has not observed the new spec yet)";
       const message = String(rollout?.status?.message ?? "");
       const line = `rollout ${n.rollout}: ${phase}${message ? ` (${message})` : ""} step ${rollout?.status?.currentStepIndex ?? "-"}`;
       if (line !== last) o.progress(line);
@@ -213,10 +253,27 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
     return color === "blue" || color === "green" ? color : o.state.activeColor;
   };
 
+  /** Does the namespace exist? With `create`, a missing one is created with restricted Pod Security. */
+  const ensureNamespace = async (create: boolean): Promise<boolean> => {
+    const r = await run(k.getNamespace(namespace), `checking namespace ${namespace}`, { allowFail: true });
+    if (r.code === 0) return true;
+    if (r.timedOut || !/\(NotFound\)|not found/.test(r.stderr)) throw new Failure(`cannot read namespace ${namespace}: ${kubectlError(r, timeoutMs)}`);
+    if (!create) return false;
+    await run(k.createNamespace(namespace), `creating namespace ${namespace} (first deploy)`);
+    await run(k.labelNamespace(namespace), `namespace ${namespace}: restricted Pod Security`);
+    return true;
+  };
+  const dryRunApply = () => run(k.applyDryRun(settings, env), "server-side dry run (kubectl apply --dry-run=server)", { ...(o.dryRunCwd ? { cwd: o.dryRunCwd } : {}) });
+
   if (o.dryRun && action !== "status") {
     if (action === "apply") {
       try {
-        await run(k.applyDryRun(settings, env), "server-side dry run (kubectl apply --dry-run=server)");
+        if (!(await ensureNamespace(false))) {
+          report.outcome = "dry-run";
+          report.summary = `namespace ${namespace} does not exist yet: a real apply creates it first (restricted Pod Security); the server cannot dry-run objects in a missing namespace, so only the kustomize build was checked`;
+          return report;
+        }
+        await dryRunApply();
         report.outcome = "dry-run";
         report.summary = "server-side dry run passed; nothing was applied (dry run)";
       } catch (error) {
@@ -233,10 +290,19 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
   try {
     switch (action) {
       case "apply": {
-        await run(k.applyDryRun(settings, env), "server-side dry run (kubectl apply --dry-run=server)");
+        await ensureNamespace(true);
+        await dryRunApply();
+        if (o.commitTree) {
+          const written = await o.commitTree();
+          note(written.detail, written.ok);
+          if (!written.ok) throw new Failure(`${written.detail}; nothing was applied`);
+        }
         if (isArgo) {
-          imageBefore = (await getJson("rollout", n.rollout))?.spec?.template?.spec?.containers?.[0]?.image;
+          const before = await getJson("rollout", n.rollout);
+          imageBefore = before?.spec?.template?.spec?.containers?.[0]?.image;
           await run(k.apply(settings, env), "applying the overlay");
+          // Kept on the live object so a rollback in a later action (after promote) knows where to go back to.
+          if (imageBefore && imageBefore !== settings.image) await run(k.annotatePreviousImage(settings, namespace, imageBefore), `remembering ${imageBefore} for rollback`);
           try {
             const want = settings.strategy === "blue-green" ? ["Paused", "Healthy"] : ["Healthy"];
             // A canary spends its pauses on the way: the timeout applies on top of them.
@@ -381,6 +447,13 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
           const candidate = await getJson("deployment", n.color(next));
           const ready = Number(candidate?.status?.readyReplicas ?? 0);
           if (!candidate || ready === 0) throw new Failure(`${n.color(next)} has no ready pods; refusing to switch traffic to it`);
+          // The idle colour sits at its HPA minimum: bring it to the live colour's current size before it takes
+          // all the traffic (its HPA takes over from there).
+          const liveSize = Number((await getJson("deployment", n.color(live)))?.spec?.replicas ?? 0);
+          if (liveSize > Number(candidate.spec?.replicas ?? 0)) {
+            await run(k.scale(n.color(next), namespace, liveSize), `scaling ${n.color(next)} to ${liveSize} (the live colour's size) before the switch`);
+            await waitRollout(n.color(next));
+          }
           await switchColor(next, live);
           try {
             await gate({ kind: "deployment", name: n.color(next) }, n.service, liveMetrics);
@@ -402,7 +475,8 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
       case "abort": {
         if (isArgo) {
           if (action === "abort") await run(k.argoAbort(settings, namespace, o.kube.argoPlugin), "aborting the rollout (traffic back to stable)");
-          else await argoAbortAndRevert();
+          else if ((await argoAbortAndRevert()) === undefined) throw new Failure("no earlier image is known for this Rollout: nothing to roll back to");
+          else await watchRollout(["Healthy"]);
         } else if (settings.strategy === "blue-green") {
           const svc = await getJson("service", n.service);
           const live = (await liveColor()) ?? "blue";
@@ -425,6 +499,12 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
         } else {
           await run(k.rolloutUndo(n.deployment, namespace), `kubectl rollout undo deployment/${n.deployment}`);
           await waitRollout(n.deployment);
+          // The overlay must name what now runs, or the next apply would bring the undone version back.
+          const image = (await getJson("deployment", n.deployment))?.spec?.template?.spec?.containers?.[0]?.image;
+          if (typeof image === "string") {
+            const written = await o.writeTree({ images: {}, image });
+            note(written.detail, written.ok);
+          }
         }
         report.summary = `${action} done for ${settings.app} in ${namespace}`;
         break;

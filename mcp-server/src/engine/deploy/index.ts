@@ -12,7 +12,7 @@ import { kubectlCommands } from "./commands.ts";
 import { execute, type ExecReport } from "./execute.ts";
 import { detectKubectl, runKubectl } from "./kubectl.ts";
 import { materialise, validateOverlays } from "./kustomize.ts";
-import { ACTIONS, DEFAULT_CANARY_STEPS, PROTECTED_ENVIRONMENTS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
+import { ACTIONS, ANALYSIS, DEFAULT_CANARY_STEPS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
 import { type RenderedDeploy, renderDeploy } from "./render.ts";
 import { overlayDir } from "./names.ts";
 import { nextState, readTreeState, type TreeState } from "./state.ts";
@@ -37,7 +37,7 @@ export const deployCapability = defineCapability({
   description:
     "Use to deploy a service to Kubernetes or run a release: writes a hardened kustomize tree deploy/<app> (rolling, recreate, " +
     "blue-green, canary; Argo Rollouts optional) and a RUNBOOK; plan previews; apply/status/promote/rollback/abort run kubectl " +
-    "with health gates and auto-rollback. Production needs confirm.",
+    "with health gates and auto-rollback. Live changes show the target cluster and need confirm.",
   inputShape: {
     ...commonInput,
     strategy: z.enum(STRATEGIES).default("rolling"),
@@ -60,11 +60,12 @@ export const deployCapability = defineCapability({
     monitoringNamespace: z.string().min(1).max(63).default("monitoring").describe("Prometheus's, let in by NetworkPolicy"),
     gateway: z.string().min(1).max(127).optional().describe("[namespace/]name; needed for traffic gateway-api"),
     prometheusUrl: z.string().min(1).max(500).optional().describe("Metric gate, AnalysisTemplate"),
+    analysis: z.enum(ANALYSIS).default("prometheus").describe("none: readiness and HTTP gates only"),
     errorRateThreshold: z.number().gt(0).lt(1).default(0.05),
     latencyP99Seconds: z.number().positive().max(600).default(2),
     healthUrl: z.string().min(1).max(500).optional().describe("Instead of port-forward"),
     timeoutSeconds: z.number().int().min(1).max(86_400).default(600).describe("Per rollout wait; then roll back"),
-    confirm: z.boolean().default(false).describe("Required to change production"),
+    confirm: z.boolean().default(false).describe("Required for every live change (CLI --yes)"),
   },
   annotations: { title: "Generate and run Kubernetes deployments", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   cli: {
@@ -91,9 +92,10 @@ export const deployCapability = defineCapability({
       { flags: "--monitoring-namespace <ns>", key: "monitoringNamespace", description: "namespace Prometheus scrapes from (default monitoring)" },
       { flags: "--gateway <ref>", key: "gateway", description: "Gateway API parent [namespace/]name" },
       { flags: "--prometheus-url <url>", key: "prometheusUrl", description: "Prometheus base URL for the metric gate" },
+      { flags: "--analysis <mode>", key: "analysis", description: "prometheus (default) or none: no metric analysis" },
       { flags: "--health-url <url>", key: "healthUrl", description: "base URL for the HTTP health check (default: kubectl port-forward)" },
       { flags: "--timeout-seconds <n>", key: "timeoutSeconds", type: "int", description: "timeout per rollout wait (default 600)" },
-      { flags: "--yes", key: "confirm", type: "bool", description: "confirm changes to production" },
+      { flags: "--yes", key: "confirm", type: "bool", description: "confirm a live change to the cluster shown" },
     ],
   },
   async run(input, context) {
@@ -113,16 +115,15 @@ export const deployCapability = defineCapability({
     if (executes && settings.environments.length !== 1) {
       throw new InputError(`action ${action} works on one environment; pass --env with one of ${settings.environments.join(", ")}`);
     }
-    if (MUTATING.has(action) && !input.dryRun && PROTECTED_ENVIRONMENTS.has(env) && !input.confirm) {
-      throw new InputError(`action ${action} on ${env} changes production: re-run with --yes (MCP: confirm: true) after reviewing the plan (action plan)`);
-    }
 
-    const diskState = readTreeState(root, settings.app);
-    const render = (state: TreeState, image = settings.image) => renderDeploy({ ...settings, image } as DeploySettings, state, engine);
+    // Release state is per environment: each overlay carries its own.
+    const diskStates: Record<string, TreeState> = Object.fromEntries(settings.environments.map((e) => [e, readTreeState(root, settings.app, e)]));
+    const diskState: TreeState = diskStates[env] ?? { images: {} };
+    const render = (states: Record<string, TreeState>, image = settings.image) => renderDeploy({ ...settings, image } as DeploySettings, states, engine);
 
     if (action === "generate" || action === "plan") {
       const image = settings.image as string;
-      const state = nextState(settings, image, diskState);
+      const state: Record<string, TreeState> = Object.fromEntries(settings.environments.map((e) => [e, nextState(settings, image, diskStates[e] ?? { images: {} })]));
       const rendered = render(state);
       context.progress(`rendered ${rendered.files.length} file(s) for ${settings.strategy} on ${settings.target}`);
       const details: Record<string, unknown> = { plan: rendered.plan, state };
@@ -167,34 +168,55 @@ export const deployCapability = defineCapability({
       details: { ...extra, ...(report ? { execution: report } : {}) },
     });
 
-    let cwd = root;
+    const namespace = settings.namespaces[env] ?? env;
     let tempRoot: string | undefined;
     let state: TreeState = diskState;
+    let commitTree: (() => Promise<{ ok: boolean; detail: string }>) | undefined;
     if (action === "apply") {
+      // Checked, then built in a temp copy for the server-side dry run; the repository's tree is written only once
+      // the cluster answered and accepted the dry run, so a failed start changes nothing on disk.
       state = nextState(settings, settings.image as string, diskState);
-      const rendered = render(state);
-      const written = await writeChecked(settings, rendered, {
-        tool: "deployment-manager", root, files: rendered.files, dryRun: input.dryRun, force: input.force,
+      const rendered = render({ [env]: state });
+      const request: WriteRequest = {
+        tool: "deployment-manager", root, files: rendered.files, dryRun: true, force: input.force,
         warnings: [], nextSteps: [], progress: context.progress,
-      }, context.signal);
-      files.push(...written.files);
-      validations.push(...written.validations);
-      warnings.push(...rendered.warnings, ...written.warnings);
-      if (written.status !== "ok") {
-        return { ...result(written.status, undefined, { plan: rendered.plan }), nextSteps: ["nothing was applied: resolve the file problems above (or re-run with force), then apply again"] };
+      };
+      const checked = await writeChecked(settings, rendered, request, context.signal);
+      validations.push(...checked.validations);
+      warnings.push(...rendered.warnings, ...checked.warnings);
+      if (checked.status !== "ok") {
+        files.push(...checked.files);
+        return { ...result(checked.status, undefined, { plan: rendered.plan }), nextSteps: ["nothing was applied: resolve the file problems above (or re-run with force), then apply again"] };
       }
-      if (input.dryRun) {
-        tempRoot = materialise(rendered.files);
-        cwd = tempRoot;
+      tempRoot = materialise(rendered.files);
+      if (input.dryRun) files.push(...checked.files);
+      else {
+        commitTree = async () => {
+          const written = await validateAndWrite({ ...request, dryRun: false });
+          files.push(...written.files);
+          warnings.push(...written.warnings);
+          return written.status === "ok"
+            ? { ok: true, detail: `tree written (${written.files.filter((f) => f.action === "update" || f.action === "create").length} file(s) changed)` }
+            : { ok: false, detail: `the tree could not be written (${written.status}): ${written.warnings.join("; ")}` };
+        };
       }
     }
 
     try {
-      const kube = await detectKubectl(context.signal);
+      const kube = await detectKubectl(context.signal, settings.timeoutSeconds * 1000);
+      const target = { context: kube.context, server: kube.server, namespace };
       if (!kube.available) {
-        const report: ExecReport = { action, environment: env, namespace: settings.namespaces[env] ?? env, outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot ${action}: ${kube.reason}` };
+        const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot ${action}: ${kube.reason}${action === "apply" && !input.dryRun ? "; nothing was written or applied" : ""}` };
         context.progress(report.summary);
-        return result("failed", report);
+        return result("failed", report, { target });
+      }
+      // Every live change names the cluster it would change; nothing is assumed from environment names.
+      if (MUTATING.has(action) && !input.dryRun && !input.confirm) {
+        throw new InputError(
+          `action ${action} would change namespace ${namespace} (environment ${env}) on the cluster of kubectl context ${kube.context} ` +
+            `(API server ${kube.server ?? "unknown"}, ${kube.serverVersion}): check that this is the cluster you mean, then re-run with --yes ` +
+            `(MCP: confirm: true); nothing was written`,
+        );
       }
       context.progress(`kubectl context ${kube.context}${kube.argoPlugin ? " (kubectl-argo-rollouts plugin found)" : ""}`);
       const report = await execute(action, {
@@ -205,12 +227,14 @@ export const deployCapability = defineCapability({
         dryRun: input.dryRun,
         progress: context.progress,
         ...(context.signal ? { signal: context.signal } : {}),
-        cwd,
+        cwd: root,
+        ...(tempRoot ? { dryRunCwd: tempRoot } : {}),
+        ...(commitTree ? { commitTree } : {}),
         pollMs: Number(process.env.SENIOR_DEVOPS_POLL_MS) || undefined,
         writeTree: async (next) => {
-          const image = next.canaryImage ?? (next.activeColor ? next.images[next.activeColor] : undefined) ?? settings.image ?? diskState.canaryImage;
+          const image = settings.image ?? next.image ?? next.canaryImage ?? (next.activeColor ? next.images[next.activeColor] : undefined) ?? diskState.canaryImage ?? diskState.image;
           if (!image) return { ok: false, detail: "no image known for the tree; run generate with --image first" };
-          const rendered = render(next, image);
+          const rendered = render({ [env]: next }, image);
           const written = await writeChecked(settings, rendered, {
             tool: "deployment-manager", root, files: rendered.files, dryRun: input.dryRun, force: input.force, warnings: [], nextSteps: [], progress: context.progress,
           }, context.signal);
@@ -227,7 +251,7 @@ export const deployCapability = defineCapability({
       });
       context.progress(report.summary);
       const failed = report.outcome === "failed" || report.outcome === "rolled-back";
-      return result(failed ? "failed" : "ok", report);
+      return result(failed ? "failed" : "ok", report, { target });
     } finally {
       if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
     }

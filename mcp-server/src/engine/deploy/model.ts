@@ -1,10 +1,26 @@
 import type { Analysis } from "../analyze/types.ts";
 import { InputError } from "../core/types.ts";
-import { assertSafeSegment } from "../writer/paths.ts";
+
+/**
+ * A user-supplied value as it may be echoed in a message: quoted, with control characters and escape sequences
+ * written as JSON escapes, so a rejected value can never drive the terminal that shows the error.
+ */
+export function shown(value: string): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** A DNS-1123 label (app, environment, namespace, Gateway name…); the rejected value is echoed escaped. */
+export function assertSafeSegment(value: string, what: string): string {
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
+    throw new InputError(`${what} ${shown(value)} is not valid: use lowercase letters, digits and '-', starting and ending with a letter or digit (max 63)`);
+  }
+  return value;
+}
 
 export const STRATEGIES = ["rolling", "recreate", "blue-green", "canary"] as const;
 export const TARGETS = ["kubernetes", "argo-rollouts"] as const;
 export const TRAFFIC = ["replicas", "nginx", "gateway-api", "istio"] as const;
+export const ANALYSIS = ["prometheus", "none"] as const;
 export const ACTIONS = ["generate", "plan", "apply", "status", "promote", "rollback", "abort"] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export type Target = (typeof TARGETS)[number];
@@ -15,8 +31,6 @@ export type Color = "blue" | "green";
 /** The seeds' canary ladder: 5% → 25% → 50% → 100%. */
 export const DEFAULT_CANARY_STEPS = [5, 25, 50, 100];
 export const DEFAULT_ENVIRONMENTS = ["staging", "production"];
-/** Environments whose changes need an explicit confirmation (`--yes` / `confirm: true`). */
-export const PROTECTED_ENVIRONMENTS = new Set(["production", "prod"]);
 
 /** Everything the renderer and the executor need, after validation and defaults. */
 export interface DeploySettings {
@@ -42,6 +56,8 @@ export interface DeploySettings {
   monitoringNamespace: string;
   gateway: { name: string; namespace?: string } | undefined;
   prometheusUrl: string | undefined;
+  /** prometheus: metric analysis (Argo AnalysisTemplate, engine gate) with a ServiceMonitor; none: readiness and HTTP only. */
+  analysis: (typeof ANALYSIS)[number];
   errorRateThreshold: number;
   latencyP99Seconds: number;
   timeoutSeconds: number;
@@ -70,11 +86,11 @@ export function assertImage(image: string): string {
   // A registry host may carry uppercase or dots; normalise the check to the reference grammar above.
   const match = re.exec(image);
   if (!match || !match.groups) {
-    throw new InputError(`image "${image}" is not a valid image reference (expected registry/name:tag or registry/name@sha256:<64 hex>)`);
+    throw new InputError(`image ${shown(image)} is not a valid image reference (expected registry/name:tag or registry/name@sha256:<64 hex>)`);
   }
   const { tag, digest } = match.groups;
-  if (!tag && !digest) throw new InputError(`image "${image}" has no tag or digest: name the exact build, e.g. ${image}:1.2.3 or ${image}@sha256:…`);
-  if (tag === "latest" && !digest) throw new InputError(`image "${image}" uses :latest, which cannot be rolled back to; use a version tag or a digest`);
+  if (!tag && !digest) throw new InputError(`image ${shown(image)} has no tag or digest: name the exact build, e.g. ${image}:1.2.3 or ${image}@sha256:…`);
+  if (tag === "latest" && !digest) throw new InputError(`image ${shown(image)} uses :latest, which cannot be rolled back to; use a version tag or a digest`);
   return image;
 }
 
@@ -92,25 +108,28 @@ export function assertCanarySteps(steps: number[]): number[] {
 }
 
 export function assertHttpPath(path: string, what: string): string {
-  if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path)) throw new InputError(`${what} "${path}" must be an absolute URL path like /healthz`);
+  if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(path)) throw new InputError(`${what} ${shown(path)} must be an absolute URL path like /healthz`);
   return path;
 }
 
 export function assertHost(host: string): string {
   if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(host) || host.length > 253) {
-    throw new InputError(`ingressHost "${host}" is not a valid DNS name (lowercase, e.g. app.example.com)`);
+    throw new InputError(`ingressHost ${shown(host)} is not a valid DNS name (lowercase, e.g. app.example.com)`);
   }
   return host;
 }
 
 export function assertHttpUrl(url: string, what: string): string {
+  // The URL parser silently drops tabs and newlines; a value that needs that would be written verbatim into
+  // YAML and the runbook, so anything outside printable ASCII is refused before parsing.
+  if (!/^[\x21-\x7e]+$/.test(url)) throw new InputError(`${what} ${shown(url)} contains whitespace or control characters`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InputError(`${what} "${url}" is not a URL`);
+    throw new InputError(`${what} ${shown(url)} is not a URL`);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InputError(`${what} "${url}" must be http(s)`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InputError(`${what} ${shown(url)} must be http(s)`);
   return url.replace(/\/+$/, "");
 }
 
@@ -134,6 +153,7 @@ export interface RawDeployInput {
   monitoringNamespace: string;
   gateway?: string;
   prometheusUrl?: string;
+  analysis?: (typeof ANALYSIS)[number];
   errorRateThreshold: number;
   latencyP99Seconds: number;
   timeoutSeconds: number;
@@ -178,7 +198,7 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     warnings.push(`app name "${app}" derived from the repository (${guess.why.join("; ")})`);
   }
   assertSafeSegment(app, "app");
-  if (app.length > 40) throw new InputError(`app "${app}" is too long: keep it to 40 characters so derived names (${app}-preview, ${app}-default-deny…) stay valid`);
+  if (app.length > 40) throw new InputError(`app ${shown(app)} is too long: keep it to 40 characters so derived names (${app}-preview, ${app}-default-deny…) stay valid`);
 
   const port = input.port ?? guess.port;
   if (port === undefined) throw new InputError("cannot tell the container port (no EXPOSE in a Dockerfile, no framework default); pass --port N");
@@ -208,9 +228,14 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   }
   const ingressHost = input.ingressHost === undefined ? undefined : assertHost(input.ingressHost);
   if (traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
+  if (traffic === "nginx" || (ingressHost && input.ingressClass === "nginx" && traffic !== "gateway-api")) {
+    warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API (--traffic gateway-api --gateway NAMESPACE/NAME)");
+  }
   let gateway: DeploySettings["gateway"];
   if (input.gateway !== undefined) {
-    const [first, second] = input.gateway.split("/");
+    const parts = input.gateway.split("/");
+    if (parts.length > 2) throw new InputError(`gateway ${shown(input.gateway)} must be NAME or NAMESPACE/NAME`);
+    const [first, second] = parts;
     const name = second ?? first ?? "";
     const namespace = second === undefined ? undefined : first;
     assertSafeSegment(name, "gateway name");
@@ -218,7 +243,7 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     gateway = namespace === undefined ? { name } : { name, namespace };
   }
   if (traffic === "gateway-api" && !gateway) throw new InputError("--traffic gateway-api attaches an HTTPRoute to a Gateway: pass --gateway [NAMESPACE/]NAME");
-  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(input.ingressClass)) throw new InputError(`ingressClass "${input.ingressClass}" is not a valid class name`);
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(input.ingressClass)) throw new InputError(`ingressClass ${shown(input.ingressClass)} is not a valid class name`);
   // The NetworkPolicy admits the namespace whose pods carry the traffic in: ingress-nginx, Istio's ingress
   // gateway, or (Gateway API) the Gateway's namespace, where most implementations run its data plane.
   const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
@@ -240,6 +265,11 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   const healthPath = assertHttpPath(input.healthPath, "healthPath");
   const readinessPath = assertHttpPath(input.readinessPath ?? input.healthPath, "readinessPath");
   const prometheusUrl = input.prometheusUrl === undefined ? undefined : assertHttpUrl(input.prometheusUrl, "prometheusUrl");
+  const analysisMode = input.analysis ?? "prometheus";
+  if (analysisMode === "none" && prometheusUrl) throw new InputError("--analysis none turns metric checks off, --prometheus-url asks for them: pass one of the two");
+  if (analysisMode === "none" && (input.strategy === "canary" || input.strategy === "blue-green")) {
+    warnings.push("--analysis none: releases are gated only by ready pods and the HTTP health check, with no error-rate or latency analysis");
+  }
   const healthUrl = input.healthUrl === undefined ? undefined : assertHttpUrl(input.healthUrl, "healthUrl");
 
   return {
@@ -264,6 +294,7 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
       monitoringNamespace: input.monitoringNamespace,
       gateway,
       prometheusUrl,
+      analysis: analysisMode,
       errorRateThreshold: input.errorRateThreshold,
       latencyP99Seconds: input.latencyP99Seconds,
       timeoutSeconds: input.timeoutSeconds,

@@ -6,7 +6,7 @@ import { buildPlan, type RolloutPlan } from "./plan.ts";
 import { metricQueries, RATE_WINDOW } from "./queries.ts";
 import { engineCommand, runbookContext } from "./runbook.ts";
 import { shellWord } from "../templating/quote.ts";
-import type { TreeState } from "./state.ts";
+import { COLOR_PATH, IMAGE_PATH, type ReleasePatch, type TreeState } from "./state.ts";
 
 /** Namespaces every cluster creates itself. */
 const CLUSTER_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
@@ -30,8 +30,41 @@ interface Workload {
   replicas: number;
 }
 
-/** Renders the kustomize tree `deploy/<app>/{base,overlays/<env>}` and the runbook for one strategy/target/traffic. */
-export function renderDeploy(settings: DeploySettings, state: TreeState, engine: TemplateEngine): RenderedDeploy {
+/** The JSON patches that set one environment's release (images, live colour) on the shared base. */
+function releasePatches(settings: DeploySettings, state: TreeState, image: string, namespace: string): ReleasePatch[] {
+  const n = objectNames(settings.app);
+  if (settings.target === "argo-rollouts") {
+    const patches: ReleasePatch[] = [{ kind: "Rollout", name: n.rollout, path: IMAGE_PATH, value: state.image ?? image }];
+    // The Gateway API plugin looks the HTTPRoute up in the namespace its config names (kustomize cannot see it).
+    if (settings.strategy === "canary" && settings.traffic === "gateway-api") {
+      patches.push({ kind: "Rollout", name: n.rollout, path: "/spec/strategy/canary/trafficRouting/plugins/argoproj-labs~1gatewayAPI/namespace", value: namespace });
+    }
+    return patches;
+  }
+  if (settings.strategy === "blue-green") {
+    const active: Color = state.activeColor ?? "blue";
+    return [
+      { kind: "Deployment", name: n.color("blue"), path: IMAGE_PATH, value: state.images.blue ?? image },
+      { kind: "Deployment", name: n.color("green"), path: IMAGE_PATH, value: state.images.green ?? image },
+      { kind: "Service", name: n.service, path: COLOR_PATH, value: active },
+      { kind: "Service", name: n.preview, path: COLOR_PATH, value: active === "blue" ? "green" : "blue" },
+    ];
+  }
+  if (settings.strategy === "canary") {
+    return [
+      { kind: "Deployment", name: n.stable, path: IMAGE_PATH, value: state.stableImage ?? image },
+      { kind: "Deployment", name: n.canary, path: IMAGE_PATH, value: state.canaryImage ?? image },
+    ];
+  }
+  return [{ kind: "Deployment", name: n.deployment, path: IMAGE_PATH, value: state.image ?? image }];
+}
+
+/**
+ * Renders the kustomize tree `deploy/<app>/{base,overlays/<env>}` and the runbook for one strategy/target/traffic.
+ * The base is shared; each overlay carries its environment's release state (`states[env]`) as patches.
+ */
+export function renderDeploy(settings: DeploySettings, states: Record<string, TreeState>, engine: TemplateEngine): RenderedDeploy {
+  const state: TreeState = states[settings.environments[0] ?? ""] ?? { images: {} };
   const { app, strategy, target, traffic } = settings;
   const image = settings.image;
   if (image === undefined) throw new Error("renderDeploy needs an image");
@@ -70,11 +103,11 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
       workloads.push({ file: "deployment.yaml", name: n.deployment, selector: nameSel, image, fixedReplicas: false, replicas: settings.replicas });
     } else if (strategy === "blue-green") {
       for (const color of ["blue", "green"] as const) {
-        workloads.push({ file: `deployment-${color}.yaml`, name: n.color(color), selector: { ...nameSel, color }, image: state.images[color] ?? image, fixedReplicas: false, replicas: settings.replicas });
+        workloads.push({ file: `deployment-${color}.yaml`, name: n.color(color), selector: { ...nameSel, color }, image, fixedReplicas: false, replicas: settings.replicas });
       }
     } else {
-      workloads.push({ file: "deployment-stable.yaml", name: n.stable, selector: { ...nameSel, track: "stable" }, image: state.stableImage ?? image, fixedReplicas: false, replicas: settings.replicas });
-      workloads.push({ file: "deployment-canary.yaml", name: n.canary, selector: { ...nameSel, track: "canary" }, image: state.canaryImage ?? image, fixedReplicas: true, replicas: 0 });
+      workloads.push({ file: "deployment-stable.yaml", name: n.stable, selector: { ...nameSel, track: "stable" }, image, fixedReplicas: false, replicas: settings.replicas });
+      workloads.push({ file: "deployment-canary.yaml", name: n.canary, selector: { ...nameSel, track: "canary" }, image, fixedReplicas: true, replicas: 0 });
     }
     for (const w of workloads) {
       add(w.file, "deployment.yaml", {
@@ -89,10 +122,9 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
       });
     }
     if (strategy === "blue-green") {
-      const active: Color = state.activeColor ?? "blue";
-      const idle: Color = active === "blue" ? "green" : "blue";
-      service("service.yaml", n.service, { ...nameSel, color: active });
-      service("service-preview.yaml", n.preview, { ...nameSel, color: idle });
+      // The overlays select the live colour per environment; the base starts on blue.
+      service("service.yaml", n.service, { ...nameSel, color: "blue" });
+      service("service-preview.yaml", n.preview, { ...nameSel, color: "green" });
       hpa("hpa-blue.yaml", n.color("blue"), "Deployment", "apps/v1", n.color("blue"));
       hpa("hpa-green.yaml", n.color("green"), "Deployment", "apps/v1", n.color("green"));
     } else if (strategy === "canary") {
@@ -128,7 +160,9 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
       ? undefined
       : {
           canaryService: withServices ? n.canaryService : null,
-          stableService: withServices ? n.service : null,
+          // Without a traffic router the split is the pod ratio behind the app's Service, which must therefore
+          // select both tracks: Argo would pin a stableService to the stable pods and send no user to the canary.
+          stableService: withServices && traffic !== "replicas" ? n.service : null,
           maxSurge: strategy === "recreate" ? 0 : isCanary ? "25%" : 1,
           maxUnavailable: strategy === "recreate" ? "100%" : 0,
           trafficRouting: trafficRouting ?? null,
@@ -144,7 +178,7 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
       pod: pod(nameSel, image),
       blueGreen: blueGreen ?? null,
       canary: canary ?? null,
-      analysisTemplate: n.analysis,
+      analysisTemplate: settings.analysis === "none" ? null : n.analysis,
     });
     if (blueGreen) {
       service("service.yaml", n.service, nameSel);
@@ -161,7 +195,7 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
     if (isCanary && traffic === "gateway-api") {
       warnings.push("Argo Rollouts drives the HTTPRoute through the Gateway API traffic-router plugin (argoproj-labs/gatewayAPI); install it in the controller's configuration");
     }
-    if (blueGreen || isCanary) {
+    if ((blueGreen || isCanary) && settings.analysis !== "none") {
       const prometheusAddress = settings.prometheusUrl ?? DEFAULT_IN_CLUSTER_PROMETHEUS;
       if (!settings.prometheusUrl) {
         warnings.push(`the AnalysisTemplate queries ${DEFAULT_IN_CLUSTER_PROMETHEUS} (kube-prometheus-stack's service); pass --prometheus-url if your Prometheus lives elsewhere`);
@@ -186,7 +220,9 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
     hpa("hpa.yaml", n.hpa, "Rollout", "argoproj.io/v1alpha1", n.rollout);
   }
 
-  const usesMetrics = settings.prometheusUrl !== undefined || (target === "argo-rollouts" && (strategy === "canary" || strategy === "blue-green"));
+  const usesMetrics = settings.analysis !== "none" && (settings.prometheusUrl !== undefined || (target === "argo-rollouts" && (strategy === "canary" || strategy === "blue-green")));
+  // The queries need the app's request metrics in Prometheus: scrape every Service of the app.
+  if (usesMetrics) add("servicemonitor.yaml", "servicemonitor.yaml", { name: app, labels, selector: nameSel, metricsPath: "/metrics" });
   add("pdb.yaml", "pdb.yaml", { name: n.pdb, labels, selector: nameSel });
   add("networkpolicy.yaml", "networkpolicy.yaml", {
     labels,
@@ -241,14 +277,17 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
   for (const env of settings.environments) {
     const dir = overlayDir(app, env);
     const namespace = settings.namespaces[env] ?? env;
-    // A namespace the cluster creates itself is not ours to label or to delete with `kubectl delete -k`.
-    const ownsNamespace = !CLUSTER_NAMESPACES.has(namespace);
-    if (ownsNamespace) {
-      files.push({ path: `${dir}/namespace.yaml`, content: engine.renderYaml("deploy/overlay/namespace.yaml", { namespace, env }), kind: "kubernetes", group: dir });
-    } else {
-      warnings.push(`${env}: namespace ${namespace} exists in every cluster, so the overlay does not manage it (no restricted Pod Security labels are set on it); a dedicated namespace is safer`);
+    // Namespaces are not part of the tree: `kubectl delete -k` must never delete one that other apps share. The
+    // engine's first apply creates a missing one with restricted Pod Security (the runbook shows the commands).
+    if (CLUSTER_NAMESPACES.has(namespace)) {
+      warnings.push(`${env}: namespace ${namespace} exists in every cluster and has no restricted Pod Security labels; a dedicated namespace is safer`);
     }
-    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env, ownsNamespace }), kind: "kustomization" });
+    const patches = releasePatches(settings, states[env] ?? { images: {} }, image, namespace).map((p) => ({
+      kind: p.kind,
+      name: p.name,
+      ops: [{ op: "replace", path: p.path, value: p.value }],
+    }));
+    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env, patches }), kind: "kustomization" });
   }
 
   const plan = buildPlan(settings, state);
@@ -259,7 +298,7 @@ export function renderDeploy(settings: DeploySettings, state: TreeState, engine:
     `deploy: ${engineCommand(settings, settings.environments[0] ?? "staging", "apply").map(shellWord).join(" ")}`,
   );
   if (usesMetrics) {
-    nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket labelled namespace and service: scrape ${app}'s Services on the http port with a ServiceMonitor (one per Service, so the service label tells canary/preview from stable); without data the analysis is Inconclusive and the rollout waits for you`);
+    nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket from /metrics on the http port, scraped through base/servicemonitor.yaml (Prometheus Operator); without data the analysis is Inconclusive and the rollout waits for you — or pass --analysis none to gate on readiness and HTTP only`);
   }
   if (target === "argo-rollouts") nextSteps.push("Argo Rollouts must be installed in the cluster (the Rollout and AnalysisTemplate CRDs and controller)");
   nextSteps.push(`NetworkPolicies admit traffic to ${app} only from namespace ${settings.ingressNamespace}${usesMetrics ? ` and ${settings.monitoringNamespace}` : ""}: add ingress rules for in-cluster callers (other apps, mesh sidecars) that call ${app} directly`);

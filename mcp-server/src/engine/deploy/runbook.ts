@@ -1,5 +1,5 @@
 import { type Argv, canaryReplicasFor, kubectlCommands, PREVIOUS_COLOR } from "./commands.ts";
-import { type DeploySettings, PROTECTED_ENVIRONMENTS } from "./model.ts";
+import type { DeploySettings } from "./model.ts";
 import { objectNames, overlayDir, servicesOf } from "./names.ts";
 import type { RolloutPlan } from "./plan.ts";
 
@@ -33,8 +33,14 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
   const overlay = overlayDir(settings.app, env);
   out.push({
     title: "Deploy",
-    note: null,
-    commands: [["kubectl", "kustomize", overlay], k.diff(settings, env), k.applyDryRun(settings, env), k.apply(settings, env)],
+    note: `The namespace is not part of the tree (\`kubectl delete -k\` must never delete a shared namespace): the first deploy creates it once with restricted Pod Security, as the first two commands do.`,
+    commands: [
+      comment(`first deploy only: create namespace ${namespace}`),
+      k.createNamespace(namespace),
+      k.labelNamespace(namespace),
+      comment("every deploy"),
+      ["kubectl", "kustomize", overlay], k.diff(settings, env), k.applyDryRun(settings, env), k.apply(settings, env),
+    ],
   });
   if (target === "argo-rollouts") {
     out.push({
@@ -152,7 +158,7 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
   const { live, candidate } = servicesOf(settings);
   out.push({
     title: "Diagnose",
-    note: `Health check by hand: run the port-forward, then curl http://127.0.0.1:8080${settings.healthPath} in a second terminal.`,
+    note: "Health check by hand: run the port-forward, then the curl command in a second terminal.",
     commands: [
       ["kubectl", "get", "pods", "-n", namespace, "-l", selector, "-o", "wide"],
       ["kubectl", "describe", "pods", "-n", namespace, "-l", selector],
@@ -160,6 +166,7 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
       ["kubectl", "get", "events", "-n", namespace, "--sort-by=.lastTimestamp"],
       ["kubectl", "top", "pods", "-n", namespace, "-l", selector],
       ["kubectl", "port-forward", "-n", namespace, `service/${candidate ?? live}`, "8080:80"],
+      ["curl", "-fsS", "--max-time", "5", `http://127.0.0.1:8080${settings.healthPath}`],
     ],
   });
   return out;
@@ -176,8 +183,8 @@ export function engineCommand(settings: DeploySettings, env: string, action: str
   if (settings.healthPath !== "/healthz") argv.push("--health-path", settings.healthPath);
   if (settings.readinessPath !== settings.healthPath) argv.push("--readiness-path", settings.readinessPath);
   if (settings.prometheusUrl) argv.push("--prometheus-url", settings.prometheusUrl);
+  if (settings.analysis === "none") argv.push("--analysis", "none");
   argv.push("--image", settings.image ?? "<image>", "--env", env, "--action", action);
-  if (PROTECTED_ENVIRONMENTS.has(env) && action !== "status") argv.push("--yes");
   return argv;
 }
 

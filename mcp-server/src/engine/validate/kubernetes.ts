@@ -29,6 +29,8 @@ const MODELS: Record<string, Loader> = {
   "gateway.networking.k8s.io/v1/HTTPRoute": async () =>
     (await import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute")).HTTPRoute,
   "networking.istio.io/v1/VirtualService": async () => (await import("@kubernetes-models/istio/networking.istio.io/v1/VirtualService")).VirtualService,
+  "monitoring.coreos.com/v1/ServiceMonitor": async () =>
+    (await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor")).ServiceMonitor,
   "networking.istio.io/v1/DestinationRule": async () => (await import("@kubernetes-models/istio/networking.istio.io/v1/DestinationRule")).DestinationRule,
 };
 

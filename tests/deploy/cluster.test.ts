@@ -1,0 +1,262 @@
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import { CLI_BUNDLE } from "../integration/support.ts";
+import { type LocalCluster, missingClusterTools, requireCluster, startCluster } from "./cluster.ts";
+import { startServer } from "./helpers.ts";
+
+// The deploy engine, as shipped (mcp-server/dist), against a REAL local control plane: etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler and kwok (fake nodes; pods become Running/Ready without a kubelet), on
+// 127.0.0.1. Each flow goes staging then production and asserts the live objects after every step: which pods
+// each Service selects, which image they run. The HTTP health gate goes to a loopback server (--health-url): kwok
+// pods run no process to port-forward to.
+const V1 = "ghcr.io/acme/shop:1.0.0";
+const V2 = "ghcr.io/acme/shop:2.0.0";
+
+// Some of these servers (the Argo Rollouts controller's metrics and health endpoints) bind every interface, so the
+// suite runs in a private network namespace whose only interface is loopback: nothing it starts is reachable from
+// outside this machine, whatever address it binds.
+const INSIDE = process.env.SD_CLUSTER_NETNS === "1";
+if (!INSIDE) {
+  describe("deployments on a real local cluster (in a private network namespace)", () => {
+    it("runs the cluster suite with loopback as the only interface", (t) => {
+      if (!requireCluster(t)) return;
+      const self = fileURLToPath(import.meta.url);
+      // A fresh test run in the namespace (NODE_TEST_CONTEXT would make the child skip its tests).
+      const env: NodeJS.ProcessEnv = { ...process.env, SD_CLUSTER_NETNS: "1" };
+      delete env.NODE_TEST_CONTEXT;
+      const r = spawnSync("unshare", ["--net", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, "--import", "tsx", "--test", "--test-reporter=spec", self], {
+        env,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 1_500_000,
+      });
+      process.stdout.write(r.stdout ?? "");
+      process.stderr.write(r.stderr ?? "");
+      assert.equal(r.status, 0, `cluster suite failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ""})`);
+      const passed = Number(/^ℹ pass (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? 0);
+      const failed = Number(/^ℹ fail (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? -1);
+      assert.equal(failed, 0, "no failures inside the namespace");
+      assert.ok(passed >= 4, `the cluster flows ran (${passed} passed)`);
+    });
+  });
+}
+
+let cluster: LocalCluster | undefined;
+let healthy: { server: Server; port: number };
+const dirs: string[] = [];
+const fresh = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+};
+
+interface CliResult {
+  code: number;
+  stderr: string;
+  json: any;
+}
+/** `senior-devops deploy ROOT …` from the shipped bundle, against the local cluster. */
+function deploy(root: string, args: string[]): Promise<CliResult> {
+  const c = cluster as LocalCluster;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI_BUNDLE, "deploy", root, "--app", "shop", "--port", "8080", "--json", ...args], {
+      env: { ...c.env(), SENIOR_DEVOPS_POLL_MS: "500" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => {
+      let json: any;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code: code ?? 1, stderr, json });
+    });
+  });
+}
+const ok = (r: CliResult, what: string) => assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stderr.slice(-3000)}`);
+
+/** Images of the Running, Ready pods a Service selects right now. */
+function servedImages(ns: string, service: string): string[] {
+  const c = cluster as LocalCluster;
+  const svc = c.json(["get", "service", service, "-n", ns]);
+  const selector = Object.entries(svc.spec.selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(",");
+  const pods = c.json(["get", "pods", "-n", ns, "-l", selector]).items as any[];
+  return pods
+    .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === "Running" && p.status?.conditions?.some((x: any) => x.type === "Ready" && x.status === "True"))
+    .map((p) => p.spec.containers[0].image)
+    .sort();
+}
+const imageOf = (ns: string, deployment: string) => (cluster as LocalCluster).json(["get", "deployment", deployment, "-n", ns]).spec.template.spec.containers[0].image;
+
+/** Waits (bounded) until the Service selects only pods running `image` (old pods terminate asynchronously). */
+async function servesOnly(ns: string, service: string, image: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let images: string[] = [];
+  while (Date.now() < deadline) {
+    images = servedImages(ns, service);
+    if (images.length > 0 && images.every((i) => i === image)) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.fail(`service ${ns}/${service} should serve only ${image}, serves ${JSON.stringify(images)}`);
+}
+
+if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + controllers + kwok)", () => {
+  before(async () => {
+    healthy = await startServer(200);
+    // One cluster for the suite; the Argo Rollouts controller joins it when it is installed.
+    if (missingClusterTools(false).length === 0) cluster = await startCluster({ nodes: 2, argo: missingClusterTools(true).length === 0 });
+  });
+  after(async () => {
+    healthy?.server.close();
+    await cluster?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the control plane is available (fails in CI when the tools are missing)", (t) => {
+    if (!requireCluster(t)) return;
+    assert.ok(cluster, "cluster started");
+    assert.match(cluster.kubectl(["version", "-o", "json"]), /"gitVersion": "v1\.36\.3"/);
+  });
+
+  it("rolling: first deploy creates the namespace (not owned by the tree), staging then production, rollback", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    const root = fresh("sd-kube-rolling-");
+    const common = ["--strategy", "rolling", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--image", V1]), "generate");
+    ok(await deploy(root, [...common, "--image", V1, "--env", "staging", "--action", "apply", "--yes"]), "apply staging v1");
+    // The namespace did not exist: the apply created it with restricted Pod Security, outside the tree.
+    const ns = cluster.json(["get", "namespace", "staging"]);
+    assert.equal(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+    assert.doesNotMatch(readFileSync(join(root, "deploy/shop/overlays/staging/kustomization.yaml"), "utf8"), /namespace\.yaml/);
+    await servesOnly("staging", "shop", V1);
+
+    ok(await deploy(root, [...common, "--image", V1, "--env", "production", "--action", "apply", "--yes"]), "apply production v1");
+    await servesOnly("production", "shop", V1);
+
+    ok(await deploy(root, [...common, "--image", V2, "--env", "staging", "--action", "apply", "--yes"]), "apply staging v2");
+    await servesOnly("staging", "shop", V2);
+    // Per-environment release: the staging release changed neither production's live pods nor its overlay.
+    await servesOnly("production", "shop", V1);
+    assert.match(cluster.kubectl(["kustomize", join(root, "deploy/shop/overlays/production")]), new RegExp(`image: ${V1.replace(/[.]/g, "\\.")}`));
+
+    const rolledBack = await deploy(root, [...common, "--env", "staging", "--action", "rollback", "--yes"]);
+    ok(rolledBack, "rollback staging");
+    await servesOnly("staging", "shop", V1);
+    // `kubectl delete -k` of the overlay leaves the (shared) namespace alone.
+    cluster.kubectl(["delete", "-k", join(root, "deploy/shop/overlays/staging"), "--wait=false"]);
+    assert.equal(cluster.json(["get", "namespace", "staging"]).status.phase, "Active");
+  });
+
+  it("blue-green: staging promote and rollback never change production's live colour or its overlay", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    const root = fresh("sd-kube-bg-");
+    const common = ["--strategy", "blue-green", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2"];
+    const envs = ["--env", "bg-staging,bg-production"];
+    ok(await deploy(root, [...common, ...envs, "--image", V1]), "generate v1");
+    for (const env of ["bg-staging", "bg-production"]) {
+      ok(await deploy(root, [...common, "--image", V1, "--env", env, "--action", "apply", "--yes"]), `apply ${env} v1`);
+      await servesOnly(env, "shop", V1);
+    }
+    // v2 to staging: lands on the idle colour behind the preview Service; users stay on v1.
+    ok(await deploy(root, [...common, "--image", V2, "--env", "bg-staging", "--action", "apply", "--yes"]), "apply staging v2");
+    await servesOnly("bg-staging", "shop", V1);
+    await servesOnly("bg-staging", "shop-preview", V2);
+    // Load grew the live colour (as its HPA would); the promote must size the idle colour up before switching.
+    cluster.kubectl(["scale", "deployment/shop-blue", "-n", "bg-staging", "--replicas=5"]);
+    cluster.kubectl(["rollout", "status", "deployment/shop-blue", "-n", "bg-staging", "--timeout=120s"]);
+    const promoted = await deploy(root, [...common, "--env", "bg-staging", "--action", "promote", "--yes"]);
+    ok(promoted, "promote staging");
+    assert.match(promoted.stderr, /scaling shop-green to 5/);
+    await servesOnly("bg-staging", "shop", V2);
+    assert.equal(servedImages("bg-staging", "shop").length, 5, "five ready green pods serve");
+    // Production: still v1 live, and its overlay still says so.
+    await servesOnly("bg-production", "shop", V1);
+    const prodRender = cluster.kubectl(["kustomize", join(root, "deploy/shop/overlays/bg-production")]);
+    assert.doesNotMatch(prodRender, new RegExp(V2.replace(/[.]/g, "\\.")), "production overlay untouched by the staging release");
+    // A production apply of v2 is gated like staging's: idle colour first, live traffic unchanged.
+    ok(await deploy(root, [...common, "--image", V2, "--env", "bg-production", "--action", "apply", "--yes"]), "apply production v2");
+    await servesOnly("bg-production", "shop", V1);
+    await servesOnly("bg-production", "shop-preview", V2);
+    // Staging rollback: back to v1 on the colour that never went away.
+    ok(await deploy(root, [...common, "--env", "bg-staging", "--action", "rollback", "--yes"]), "rollback staging");
+    await servesOnly("bg-staging", "shop", V1);
+    await servesOnly("bg-production", "shop", V1);
+    assert.equal(imageOf("bg-production", "shop-green"), V2);
+  });
+
+  it("canary (replicas split): stable keeps serving until promotion; production's stable untouched by staging", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    const root = fresh("sd-kube-canary-");
+    const common = ["--strategy", "canary", "--traffic", "replicas", "--canary-steps", "25,100", "--pause-seconds", "0", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "3"];
+    const envs = ["--env", "cn-staging,cn-production"];
+    ok(await deploy(root, [...common, ...envs, "--image", V1]), "generate v1");
+    for (const env of ["cn-staging", "cn-production"]) {
+      ok(await deploy(root, [...common, "--image", V1, "--env", env, "--action", "apply", "--yes"]), `apply ${env} v1`);
+      await servesOnly(env, "shop", V1);
+      assert.equal(imageOf(env, "shop-stable"), V1);
+    }
+    const staged = await deploy(root, [...common, "--image", V2, "--env", "cn-staging", "--action", "apply", "--yes"]);
+    ok(staged, "canary staging v2");
+    assert.match(staged.stderr, /canary 25%/);
+    assert.equal(imageOf("cn-staging", "shop-stable"), V2);
+    await servesOnly("cn-staging", "shop", V2);
+    // Production: stable still v1, overlay still v1 for stable.
+    assert.equal(imageOf("cn-production", "shop-stable"), V1);
+    const prod = cluster.kubectl(["kustomize", join(root, "deploy/shop/overlays/cn-production")]);
+    const stableDoc = prod.split(/^---$/m).find((d) => /name: shop-stable/.test(d) && /kind: Deployment/.test(d)) ?? "";
+    assert.match(stableDoc, new RegExp(`image: ${V1.replace(/[.]/g, "\\.")}`));
+  });
+
+  it("Argo canary (replicas, --analysis none): watched to the new generation, rollback after promotion restores the old image", async (t) => {
+    if (!requireCluster(t, true) || !cluster) return;
+    const root = fresh("sd-kube-argo-canary-");
+    const common = ["--strategy", "canary", "--target", "argo-rollouts", "--traffic", "replicas", "--analysis", "none", "--canary-steps", "50,100", "--pause-seconds", "3", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "150", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "ar-staging,ar-production", "--image", V1]), "generate v1");
+    for (const env of ["ar-staging", "ar-production"]) {
+      ok(await deploy(root, [...common, "--image", V1, "--env", env, "--action", "apply", "--yes"]), `apply ${env} v1`);
+      await servesOnly(env, "shop", V1);
+    }
+    ok(await deploy(root, [...common, "--image", V2, "--env", "ar-staging", "--action", "apply", "--yes"]), "apply staging v2");
+    // The apply returned only once the controller had observed the new spec and finished: stable is v2 now.
+    const rollout = cluster.json(["get", "rollout", "shop", "-n", "ar-staging"]);
+    assert.equal(String(rollout.status.observedGeneration), String(rollout.metadata.generation));
+    assert.equal(rollout.status.phase, "Healthy");
+    const stable = cluster.json(["get", "replicaset", `shop-${rollout.status.stableRS}`, "-n", "ar-staging"]);
+    assert.equal(stable.spec.template.spec.containers[0].image, V2);
+    await servesOnly("ar-staging", "shop", V2);
+    assert.equal(rollout.metadata.annotations["senior-devops/previous-image"], V1);
+    // Rollback after the release completed: back to v1, and the overlay says v1 so the next apply keeps it.
+    ok(await deploy(root, [...common, "--env", "ar-staging", "--action", "rollback", "--yes"]), "rollback staging");
+    await servesOnly("ar-staging", "shop", V1);
+    assert.match(readFileSync(join(root, "deploy/shop/overlays/ar-staging/kustomization.yaml"), "utf8"), new RegExp(V1.replace(/[.]/g, "\\.")));
+    await servesOnly("ar-production", "shop", V1);
+  });
+
+  it("Argo blue-green (--analysis none): paused on the preview until promote, then the active Service serves v2", async (t) => {
+    if (!requireCluster(t, true) || !cluster) return;
+    const root = fresh("sd-kube-argo-bg-");
+    const common = ["--strategy", "blue-green", "--target", "argo-rollouts", "--analysis", "none", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "150", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "ab-staging", "--image", V1]), "generate v1");
+    ok(await deploy(root, [...common, "--image", V1, "--env", "ab-staging", "--action", "apply", "--yes"]), "apply v1");
+    await servesOnly("ab-staging", "shop", V1);
+    const staged = await deploy(root, [...common, "--image", V2, "--env", "ab-staging", "--action", "apply", "--yes"]);
+    ok(staged, "apply v2");
+    assert.match(staged.json.details.execution.summary, /run action promote/);
+    assert.equal(cluster.json(["get", "rollout", "shop", "-n", "ab-staging"]).status.phase, "Paused");
+    await servesOnly("ab-staging", "shop", V1);
+    await servesOnly("ab-staging", "shop-preview", V2);
+    ok(await deploy(root, [...common, "--env", "ab-staging", "--action", "promote", "--yes"]), "promote");
+    await servesOnly("ab-staging", "shop", V2);
+  });
+});
