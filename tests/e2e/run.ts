@@ -268,7 +268,7 @@ async function runGitlab(fixture: string, dir: string, work: string): Promise<Jo
       results.push({ ...base, status: "not-run", reason: tc.unavailable });
       continue;
     }
-    if (!existsSync(node22)) throw new Error("gitlab-ci-local needs Node 22: run .ci/install-tools (node-runtimes.sh)");
+    if (!existsSync(node22)) throw new Error("gitlab-ci-local needs Node 22: run bash .ci/install-tools e2e (node-runtimes.sh)");
     const commands = (job.script ?? []).flat().map(String);
     const globals = (doc.variables ?? {}) as Record<string, string>;
     const specs: ServiceSpec[] = (job.services ?? []).map((s) => ({ image: typeof s === "string" ? s : s.name, env: { ...globals, ...(job.variables ?? {}), ...(typeof s === "string" ? {} : s.variables ?? {}) } }));
