@@ -54,7 +54,9 @@ const inputSchemaOf = (capability: (typeof CAPABILITIES)[number]) =>
 /** An outline of the result shape (SPEC §3.1): its top-level fields, and the required keys of files[] and validations[]. */
 const resultOutline = lean(z.toJSONSchema(toolResultSchema, { io: "output", unrepresentable: "any" }) as Node, 2, false);
 const outputSchemaOf = (tool: string) => {
-  const properties = { ...(resultOutline.properties as Record<string, Node>), tool: { const: tool } };
+  const { findings, ...shared } = resultOutline.properties as Record<string, Node>;
+  // Only the auditor reports findings.
+  const properties = { ...shared, ...(tool === "devops-auditor" ? { findings } : {}), tool: { const: tool } };
   return { ...resultOutline, properties } as unknown as JsonObjectSchema;
 };
 

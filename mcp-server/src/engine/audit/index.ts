@@ -86,11 +86,9 @@ export const auditCapability = defineCapability({
   tool: "devops-auditor",
   title: "Audit and harden existing CI, containers and IaC",
   description:
-    "Audits the CI/CD, Dockerfiles, compose files, Kubernetes manifests and Terraform a repository already has (GitHub Actions, GitLab CI, " +
-    "Jenkins, CircleCI): unpinned actions/images, missing or broad permissions, script injection, secrets, timeouts, root containers, " +
-    "missing limits/probes/securityContext, open state/buckets/security groups. Returns findings with file:line and fix; optional SARIF. " +
-    "Report only unless fix: then pins known actions to commit SHAs, adds read-only permissions and timeouts and moves untrusted " +
-    "expressions into env, editing your files in place (comments and formatting kept).",
+    "Use to review, secure or pin the CI, Dockerfiles, manifests or Terraform a repository already has: findings with " +
+    "file:line and fix, optional SARIF. With fix: pins known actions to SHAs, adds permissions and timeouts, moves " +
+    "untrusted expressions into env, keeping formatting.",
   inputShape: {
     ...commonInput,
     fix: z.boolean().default(false).describe("Apply the safe mechanical fixes to your files (default: report only)"),

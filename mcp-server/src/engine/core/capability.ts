@@ -43,7 +43,7 @@ export const commonInput = {
   dryRun: z.boolean().default(false).describe("Plan and validate; write nothing"),
   force: z.boolean().default(false).describe("Overwrite files the user changed"),
   diffs: z.array(z.string().min(1).max(500)).max(500).optional().describe('Full diffs to include ("*": all)'),
-  allowAnyRoot: z.boolean().optional().describe("User insists on /, ~ or a non-project dir"),
+  allowAnyRoot: z.boolean().optional().describe("Allow /, ~ or a non-project dir"),
 };
 
 /** How much of its result a tool call returns (the capability's own run ignores it). */

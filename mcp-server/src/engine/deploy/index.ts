@@ -36,8 +36,8 @@ export const deployCapability = defineCapability({
   title: "Generate and run Kubernetes deployments",
   description:
     "Use to deploy a service to Kubernetes or run a release: writes a hardened kustomize tree deploy/<app> (rolling, recreate, " +
-    "blue-green, canary; Argo Rollouts optional) and a RUNBOOK; plan previews; apply/status/promote/rollback/abort run kubectl " +
-    "with health gates and auto-rollback. Live changes show the target cluster and need confirm.",
+    "blue-green, canary; Argo Rollouts optional) and a RUNBOOK; apply/status/promote/rollback/abort run kubectl with health " +
+    "gates and auto-rollback, on the cluster shown, with confirm.",
   inputShape: {
     ...commonInput,
     strategy: z.enum(STRATEGIES).default("rolling"),
@@ -60,7 +60,7 @@ export const deployCapability = defineCapability({
     monitoringNamespace: z.string().min(1).max(63).default("monitoring").describe("Prometheus's, let in by NetworkPolicy"),
     gateway: z.string().min(1).max(127).optional().describe("[namespace/]name; needed for traffic gateway-api"),
     prometheusUrl: z.string().min(1).max(500).optional().describe("Metric gate, AnalysisTemplate"),
-    analysis: z.enum(ANALYSIS).default("prometheus").describe("none: readiness and HTTP gates only"),
+    analysis: z.enum(ANALYSIS).default("prometheus").describe("none: no metric gates"),
     errorRateThreshold: z.number().gt(0).lt(1).default(0.05),
     latencyP99Seconds: z.number().positive().max(600).default(2),
     healthUrl: z.string().min(1).max(500).optional().describe("Instead of port-forward"),

@@ -14,8 +14,8 @@ export const pipelineCapability = defineCapability({
   tool: "pipeline-generator",
   title: "Generate a CI/CD pipeline",
   description:
-    "Use to set up or redo CI/CD: writes a GitHub Actions, GitLab CI, Jenkins or CircleCI pipeline using each project's own " +
-    "commands, with caches, monorepo path filters, security scans, image builds and approved deploys. Validated before writing.",
+    "Use to set up or redo CI/CD: writes a validated GitHub Actions, GitLab CI, Jenkins or CircleCI pipeline using each project's own " +
+    "commands, with caches, monorepo path filters, security scans, image builds and approved deploys.",
   inputShape: {
     ...commonInput,
     platform: z.enum(PLATFORMS).optional().describe("Default: the one in use, else github-actions"),

@@ -94,8 +94,8 @@ export const terraformCapability = defineCapability({
   tool: "terraform-scaffolder",
   title: "Scaffold Terraform infrastructure",
   description:
-    "Use to start infrastructure as code: writes Terraform for AWS, GCP or Azure (network, cluster, database, storage, registry), " +
-    "a locked, encrypted remote state per environment and plan/apply/drift CI with OIDC. Validated before writing.",
+    "Use to start infrastructure as code: writes validated Terraform for AWS, GCP or Azure (network, cluster, database, storage, registry), " +
+    "a locked, encrypted remote state per environment and plan/apply/drift CI with OIDC.",
   inputShape: terraformInputShape,
   // Updates files it generated earlier (force overwrites user edits); resolveLatest asks HashiCorp's release API.
   annotations: { title: "Scaffold Terraform infrastructure", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
