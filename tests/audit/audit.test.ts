@@ -3,14 +3,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { describe, it } from "node:test";
 import { diffLines } from "diff";
 import { parseDocument } from "yaml";
 import { type ToolResult, toolResultSchema } from "../../mcp-server/src/engine/core/types.ts";
 import { validateAndWrite } from "../../mcp-server/src/engine/writer/index.ts";
-import { CLI_BUNDLE, copyFixture, listFiles, REPO, SERVER_BUNDLE } from "../integration/support.ts";
+import { CLI_BUNDLE, copyFixture, listFiles, REPO, useShippedServer } from "../integration/support.ts";
+
+// Audit fixtures are repositories with seeded problems, not analysis fixtures, so they live beside these tests.
+const AUDIT_FIXTURES = join(REPO, "tests", "audit", "fixtures");
 
 // Runs the shipped bundle (CLI and MCP server) on fixture repositories written for the audit.
 const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BUNDLE, ...args], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
@@ -49,7 +50,7 @@ function tool(name: string, t: { skip(message: string): void }): boolean {
 
 describe("audit (shipped CLI bundle)", () => {
   it("finds every seeded problem at its file:line across all seven scopes, in a result under 40 KB", () => {
-    const run = cli("audit", copyFixture("audit-mixed"), "--json", "--quiet");
+    const run = cli("audit", copyFixture("audit-mixed", AUDIT_FIXTURES), "--json", "--quiet");
     assert.equal(run.status, 0, run.stderr);
     assert.ok(Buffer.byteLength(run.stdout) < 40_000, `result is ${Buffer.byteLength(run.stdout)} bytes`);
     const result = toolResultSchema.parse(JSON.parse(run.stdout));
@@ -72,13 +73,13 @@ describe("audit (shipped CLI bundle)", () => {
   });
 
   it("reports nothing on a hardened repository (no false positives on good practice)", () => {
-    const result = audit(copyFixture("audit-hardened"));
+    const result = audit(copyFixture("audit-hardened", AUDIT_FIXTURES));
     assert.deepEqual(result.findings!.map(key), []);
     assert.ok((result.details as { audited: number }).audited >= 4);
   });
 
   it("--scope limits what is read; an unknown scope is rejected with exit 2 and nothing written", () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const result = audit(root, "--scope", "terraform,kubernetes");
     assert.ok(result.findings!.length > 0);
     assert.ok(result.findings!.every((f) => f.file.endsWith(".tf") || f.file.startsWith("k8s/")));
@@ -90,7 +91,7 @@ describe("audit (shipped CLI bundle)", () => {
   });
 
   it("writes SARIF 2.1.0 that validates against the SARIF schema, one result per finding", () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const result = audit(root, "--sarif", "reports/audit.sarif");
     assert.equal(result.files.find((f) => f.path === "reports/audit.sarif")?.action, "create");
     const log = JSON.parse(readFileSync(join(root, "reports", "audit.sarif"), "utf8"));
@@ -112,10 +113,10 @@ describe("audit (shipped CLI bundle)", () => {
   });
 
   it("--fix --dry-run shows the diffs and writes nothing", () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const before = Object.fromEntries(WORKFLOWS.map((f) => [f, readFileSync(join(root, f), "utf8")]));
     const files = listFiles(root);
-    const result = audit(root, "--fix", "--dry-run");
+    const result = audit(root, "--fix", "--dry-run", "--diffs", "*");
     assert.equal(result.dryRun, true);
     const ci = result.files.find((f) => f.path === ".github/workflows/ci.yml")!;
     assert.equal(ci.action, "update");
@@ -125,7 +126,7 @@ describe("audit (shipped CLI bundle)", () => {
   });
 
   it("--fix edits in place without touching anything else, keeps the files the user's, and converges in one run", () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const original = readFileSync(join(root, ".github/workflows/ci.yml"), "utf8");
     const others = ["Dockerfile", ".gitlab-ci.yml", "Jenkinsfile", "k8s/deployment.yaml", "infra/main.tf", ".github/workflows/pr-target.yml"]
       .map((f) => [f, readFileSync(join(root, f), "utf8")] as const);
@@ -164,7 +165,7 @@ describe("audit (shipped CLI bundle)", () => {
   });
 
   it("finds a credential of a well-known shape anywhere in a CI file, not only in assignments", () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const path = join(root, "Jenkinsfile");
     // built at run time so that no token-shaped literal is committed
     const token = `sqp_${"3f".repeat(20)}`;
@@ -174,7 +175,7 @@ describe("audit (shipped CLI bundle)", () => {
   });
 
   it("--fix keeps a CRLF file CRLF", () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const path = join(root, ".github/workflows/ci.yml");
     writeFileSync(path, readFileSync(path, "utf8").replace(/\n/g, "\r\n"));
     audit(root, "--fix");
@@ -186,7 +187,7 @@ describe("audit (shipped CLI bundle)", () => {
 
   it("fixed workflows still pass actionlint and zizmor (offline) finds nothing new and no injection", (t) => {
     if (!tool("actionlint", t) || !tool("zizmor", t)) return;
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const zizmor = () => {
       const run = spawnSync("zizmor", ["--offline", "--format", "json", "--no-progress", "."], { cwd: root, encoding: "utf8" });
       assert.ok(run.stdout.trim().startsWith("["), run.stderr);
@@ -205,7 +206,7 @@ describe("audit (shipped CLI bundle)", () => {
   });
 
   it("a user file changed after it was read is a conflict, and nothing of the run is written", async () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const path = ".github/workflows/ci.yml";
     const read = readFileSync(join(root, path), "utf8");
     writeFileSync(join(root, path), `${read}# edited meanwhile\n`);
@@ -224,7 +225,7 @@ describe("audit (shipped CLI bundle)", () => {
 
 describe("pipeline-generator on a repository with its own CI", () => {
   it("does not offer to replace it: writes nothing, warns, and points to the audit", () => {
-    const root = copyFixture("audit-mixed");
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
     const before = listFiles(root);
     const ci = readFileSync(join(root, ".github/workflows/ci.yml"), "utf8");
     const run = cli("pipeline", root, "--platform", "github-actions", "--json", "--quiet");
@@ -238,24 +239,17 @@ describe("pipeline-generator on a repository with its own CI", () => {
     assert.deepEqual(listFiles(root), before);
     assert.equal(readFileSync(join(root, ".github/workflows/ci.yml"), "utf8"), ci);
     // the upgrade path: a forced dry run shows the diff against their file and still writes nothing
-    const forced = toolResultSchema.parse(JSON.parse(cli("pipeline", root, "--platform", "github-actions", "--json", "--quiet", "--dry-run", "--force").stdout));
+    const forced = toolResultSchema.parse(JSON.parse(cli("pipeline", root, "--platform", "github-actions", "--json", "--quiet", "--dry-run", "--force", "--diffs", ".github/workflows/ci.yml").stdout));
     assert.ok(forced.files.some((f) => f.path === ".github/workflows/ci.yml" && f.action === "update" && f.diff));
     assert.deepEqual(listFiles(root), before);
   });
 });
 
 describe("devops-auditor over MCP (shipped server, real SDK client)", () => {
-  let client: Client;
-  before(async () => {
-    client = new Client({ name: "senior-devops-audit-tests", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_BUNDLE], cwd: REPO, stderr: "pipe" }));
-  });
-  after(async () => {
-    await client.close();
-  });
+  const server = useShippedServer("senior-devops-audit-tests");
 
   it("is listed with honest annotations and a compact schema, and returns the same findings as the CLI", async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await server().listTools();
     const auditor = tools.find((t) => t.name === "devops-auditor")!;
     assert.ok(auditor, "devops-auditor is listed");
     assert.deepEqual(
@@ -264,13 +258,13 @@ describe("devops-auditor over MCP (shipped server, real SDK client)", () => {
     );
     const schemaBytes = JSON.stringify({ d: auditor.description, s: auditor.inputSchema }).length;
     assert.ok(schemaBytes < 2_500, `description + input schema: ${schemaBytes} bytes`);
-    const root = copyFixture("audit-mixed");
-    const response = await client.callTool({ name: "devops-auditor", arguments: { path: root } });
+    const root = copyFixture("audit-mixed", AUDIT_FIXTURES);
+    const response = await server().callTool({ name: "devops-auditor", arguments: { path: root } });
     assert.equal(response.isError, false);
     const result = toolResultSchema.parse(response.structuredContent);
     assert.deepEqual(result.findings!.map(key).sort(), audit(root).findings!.map(key).sort());
     assert.match((response.content as { text: string }[])[0]!.text, /findings: \d+/);
-    const bad = await client.callTool({ name: "devops-auditor", arguments: { path: root, scope: ["nope"] } });
+    const bad = await server().callTool({ name: "devops-auditor", arguments: { path: root, scope: ["nope"] } });
     assert.equal(bad.isError, true);
   });
 });

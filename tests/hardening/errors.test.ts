@@ -4,10 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { tempDir } from "../helpers.ts";
-import { copyFixture, FIXTURES, REPO, SERVER_BUNDLE } from "../integration/support.ts";
+import { copyFixture, FIXTURES, useShippedServer } from "../integration/support.ts";
 import { CLI_BUNDLE, DEPLOY_BASE, DEPLOY_NEXT, litter, runCli, snapshot } from "./support.ts";
 
 // Issue 14 item 7: file-system errors are messages with the contract's exit code (README "Exit codes"), nothing
@@ -131,19 +129,12 @@ describe("file-system errors become messages (shipped CLI)", () => {
 });
 
 describe("file-system errors become messages (MCP server, real SDK client)", () => {
-  let client: Client;
-  before(async () => {
-    client = new Client({ name: "senior-devops-hardening-tests", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_BUNDLE], cwd: REPO, stderr: "pipe" }));
-  });
-  after(async () => {
-    await client.close();
-  });
+  const server = useShippedServer("senior-devops-hardening-tests");
 
   it("a .senior-devops file and a dangling .github symlink are isError messages, not internal errors", async () => {
     const root = copyFixture("node-npm");
     writeFileSync(join(root, ".senior-devops"), "mine\n");
-    const result = await client.callTool({ name: "deployment-manager", arguments: { path: root, strategy: "rolling", app: "web", image: "ghcr.io/acme/web:1.2.3" } });
+    const result = await server().callTool({ name: "deployment-manager", arguments: { path: root, strategy: "rolling", app: "web", image: "ghcr.io/acme/web:1.2.3" } });
     assert.equal(result.isError, true);
     const text = (result.content as { text: string }[])[0]!.text;
     assert.match(text, /\.senior-devops is a file where a directory is expected[\s\S]*Nothing was written/);
@@ -152,7 +143,7 @@ describe("file-system errors become messages (MCP server, real SDK client)", () 
     const other = copyFixture("node-npm");
     mkdirSync(join(other, "elsewhere"));
     symlinkSync(join(other, "gone"), join(other, ".github"));
-    const pipeline = await client.callTool({ name: "pipeline-generator", arguments: { path: other, platform: "github-actions" } });
+    const pipeline = await server().callTool({ name: "pipeline-generator", arguments: { path: other, platform: "github-actions" } });
     assert.equal(pipeline.isError, true);
     assert.match((pipeline.content as { text: string }[])[0]!.text, /dangling symlink/);
   });

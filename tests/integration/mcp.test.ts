@@ -1,26 +1,16 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { describe, it } from "node:test";
 import { toolResultSchema } from "../../mcp-server/src/engine/core/types.ts";
-import { copyFixture, listFiles, REPO, SERVER_BUNDLE } from "./support.ts";
+import { copyFixture, listFiles, useShippedServer } from "./support.ts";
 
 // Drives the committed bundle exactly as Claude Code does: node mcp-server/dist/server.js over stdio.
 describe("MCP server (bundle over stdio, real SDK client)", () => {
-  let client: Client;
-
-  before(async () => {
-    client = new Client({ name: "senior-devops-tests", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_BUNDLE], cwd: REPO, stderr: "pipe" }));
-  });
-  after(async () => {
-    await client.close();
-  });
+  const server = useShippedServer("senior-devops-tests");
 
   it("lists the five tools with titles, honest annotations and an output schema", async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await server().listTools();
     assert.deepEqual(tools.map((t) => t.name).sort(), ["analyze-project", "deployment-manager", "devops-auditor", "pipeline-generator", "terraform-scaffolder"]);
     for (const tool of tools) {
       assert.ok(tool.title && tool.description, tool.name);
@@ -53,7 +43,7 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
 
   it("analyze-project returns the structured analysis", async () => {
     const root = copyFixture("node-npm");
-    const result = await client.callTool({ name: "analyze-project", arguments: { path: root } });
+    const result = await server().callTool({ name: "analyze-project", arguments: { path: root } });
     assert.equal(result.isError, false);
     const structured = toolResultSchema.parse(result.structuredContent);
     assert.equal(structured.tool, "analyze-project");
@@ -65,7 +55,7 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
   it("pipeline-generator writes validated files, streams progress, and a second identical run changes nothing", async () => {
     const root = copyFixture("node-npm");
     const progress: string[] = [];
-    const first = await client.callTool(
+    const first = await server().callTool(
       { name: "pipeline-generator", arguments: { path: root, platform: "github-actions" } },
       undefined,
       { onprogress: (p) => progress.push(String(p.message)) },
@@ -80,7 +70,7 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
     assert.ok(progress.length > 0, "progress notifications were sent");
     const written = readFileSync(join(root, ".github/workflows/ci.yml"), "utf8");
 
-    const second = toolResultSchema.parse((await client.callTool({ name: "pipeline-generator", arguments: { path: root, platform: "github-actions" } })).structuredContent);
+    const second = toolResultSchema.parse((await server().callTool({ name: "pipeline-generator", arguments: { path: root, platform: "github-actions" } })).structuredContent);
     assert.ok(second.files.every((f) => f.action === "unchanged"), JSON.stringify(second.files));
     assert.equal(readFileSync(join(root, ".github/workflows/ci.yml"), "utf8"), written);
   });
@@ -88,7 +78,7 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
   it("rejects an unknown platform with the valid values, and writes nothing", async () => {
     const root = copyFixture("node-npm");
     const before = listFiles(root);
-    const result = await client.callTool({ name: "pipeline-generator", arguments: { path: root, platform: "travis" } });
+    const result = await server().callTool({ name: "pipeline-generator", arguments: { path: root, platform: "travis" } });
     assert.equal(result.isError, true);
     const text = (result.content as { text: string }[])[0]!.text;
     for (const valid of ["github-actions", "gitlab-ci", "jenkins", "circleci"]) assert.match(text, new RegExp(valid));
@@ -97,11 +87,11 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
 
   it("an edited file survives a re-run without force and is reported as a conflict with a diff", async () => {
     const root = copyFixture("node-npm");
-    await client.callTool({ name: "pipeline-generator", arguments: { path: root, platform: "gitlab-ci" } });
+    await server().callTool({ name: "pipeline-generator", arguments: { path: root, platform: "gitlab-ci" } });
     const file = join(root, ".gitlab-ci.yml");
     const edited = `${readFileSync(file, "utf8")}# team-specific tweak\n`;
     (await import("node:fs")).writeFileSync(file, edited);
-    const result = toolResultSchema.parse((await client.callTool({ name: "pipeline-generator", arguments: { path: root, platform: "gitlab-ci" } })).structuredContent);
+    const result = toolResultSchema.parse((await server().callTool({ name: "pipeline-generator", arguments: { path: root, platform: "gitlab-ci" } })).structuredContent);
     assert.equal(result.status, "conflict");
     const conflict = result.files.find((f) => f.path === ".gitlab-ci.yml")!;
     assert.equal(conflict.action, "conflict");
@@ -111,12 +101,12 @@ describe("MCP server (bundle over stdio, real SDK client)", () => {
 
   it("terraform-scaffolder and deployment-manager answer with structured results (dry run)", async () => {
     const root = copyFixture("node-npm");
-    const tf = await client.callTool({ name: "terraform-scaffolder", arguments: { path: root, provider: "aws", dryRun: true } });
+    const tf = await server().callTool({ name: "terraform-scaffolder", arguments: { path: root, provider: "aws", dryRun: true } });
     assert.equal(tf.isError, false, JSON.stringify(tf.content));
     const tfResult = toolResultSchema.parse(tf.structuredContent);
     assert.equal(tfResult.dryRun, true);
     assert.ok(tfResult.files.some((f) => f.path.endsWith(".tf")));
-    const deploy = await client.callTool({
+    const deploy = await server().callTool({
       name: "deployment-manager",
       arguments: { path: root, strategy: "canary", target: "argo-rollouts", app: "web", image: "ghcr.io/acme/web:1.2.3", dryRun: true },
     });

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeJsMonorepo } from "../fixtures/js-monorepo.ts";
+import { writeJsMonorepo } from "./js-monorepo.ts";
 
 const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
 
@@ -14,15 +14,17 @@ export interface Scenario {
   prepare(work: string): string;
 }
 
-const copy = (fixture: string) => (work: string) => {
+// The 12-service repository is a size scenario, not an analysis fixture, so it lives beside these tests.
+const SIZE_FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
+const copy = (fixture: string, from = FIXTURES) => (work: string) => {
   const dir = join(work, `${fixture}-${Math.random().toString(36).slice(2, 8)}`);
-  cpSync(join(FIXTURES, fixture), dir, { recursive: true });
+  cpSync(join(from, fixture), dir, { recursive: true });
   return dir;
 };
 
 export const SCENARIOS: Scenario[] = [
-  { name: "analyze-project, 12 services", tool: "analyze-project", arguments: {}, prepare: copy("twelve-services") },
-  { name: "pipeline-generator dry run, 12 services", tool: "pipeline-generator", arguments: { platform: "github-actions", dryRun: true }, prepare: copy("twelve-services") },
+  { name: "analyze-project, 12 services", tool: "analyze-project", arguments: {}, prepare: copy("twelve-services", SIZE_FIXTURES) },
+  { name: "pipeline-generator dry run, 12 services", tool: "pipeline-generator", arguments: { platform: "github-actions", dryRun: true }, prepare: copy("twelve-services", SIZE_FIXTURES) },
   {
     name: "pipeline-generator dry run, 40-package pnpm/turbo monorepo",
     tool: "pipeline-generator",

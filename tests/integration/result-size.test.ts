@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { describe, it } from "node:test";
 import { toolResultSchema } from "../../mcp-server/src/engine/core/types.ts";
 import { tempDir } from "../helpers.ts";
 import { SCENARIOS } from "./result-scenarios.ts";
-import { REPO, SERVER_BUNDLE } from "./support.ts";
+import { useShippedServer } from "./support.ts";
 
 // Claude Code reads a tool's structuredContent (serialised) into the model's context and cuts a result at
 // 25,000 tokens; tools/list is read in every session. Budgets from SPEC §3.1 and issue 11.
@@ -14,18 +12,10 @@ const TOOLS_LIST_LIMIT = 12 * 1024;
 
 describe("tool results an agent can read (shipped bundle over stdio, real SDK client)", () => {
   const work = tempDir("sd-sizes-");
-  let client: Client;
-
-  before(async () => {
-    client = new Client({ name: "senior-devops-size-tests", version: "1.0.0" });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_BUNDLE], cwd: REPO, stderr: "pipe" }));
-  });
-  after(async () => {
-    await client.close();
-  });
+  const server = useShippedServer("senior-devops-size-tests");
 
   it(`tools/list with all five tools fits in ${TOOLS_LIST_LIMIT} bytes, every tool with an output schema and a when-to-use description`, async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await server().listTools();
     assert.equal(tools.length, 5);
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
     console.log(`# tools/list: ${bytes} bytes`);
@@ -46,7 +36,7 @@ describe("tool results an agent can read (shipped bundle over stdio, real SDK cl
   for (const scenario of SCENARIOS) {
     it(`${scenario.name}: <= 40 KB, and nothing dropped silently`, async () => {
       const root = scenario.prepare(work);
-      const result = await client.callTool({ name: scenario.tool, arguments: { ...scenario.arguments, path: root } }, undefined, { timeout: 600_000 });
+      const result = await server().callTool({ name: scenario.tool, arguments: { ...scenario.arguments, path: root } }, undefined, { timeout: 600_000 });
       assert.equal(result.isError, false, JSON.stringify(result.content).slice(0, 2000));
       const bytes = Buffer.byteLength(JSON.stringify(result));
       const structuredBytes = Buffer.byteLength(JSON.stringify(result.structuredContent));
@@ -66,11 +56,11 @@ describe("tool results an agent can read (shipped bundle over stdio, real SDK cl
 
       // Asking for one file's diff returns it whole; "*" returns everything the engine produced.
       const one = compact.files.find((f) => f.added !== undefined)!;
-      const again = toolResultSchema.parse((await client.callTool({ name: scenario.tool, arguments: { ...scenario.arguments, path: root, diffs: [one.path] } }, undefined, { timeout: 600_000 })).structuredContent);
+      const again = toolResultSchema.parse((await server().callTool({ name: scenario.tool, arguments: { ...scenario.arguments, path: root, diffs: [one.path] } }, undefined, { timeout: 600_000 })).structuredContent);
       const asked = again.files.find((f) => f.path === one.path)!;
       assert.match(asked.diff ?? "", /^(Index|={3}|-{3} )/m, "a unified diff");
       assert.equal(again.files.filter((f) => f.diff !== undefined).length, 1);
-      const full = toolResultSchema.parse((await client.callTool({ name: scenario.tool, arguments: { ...scenario.arguments, path: root, diffs: ["*"] } }, undefined, { timeout: 600_000 })).structuredContent);
+      const full = toolResultSchema.parse((await server().callTool({ name: scenario.tool, arguments: { ...scenario.arguments, path: root, diffs: ["*"] } }, undefined, { timeout: 600_000 })).structuredContent);
       assert.equal(full.omitted, undefined);
       assert.ok(full.files.filter((f) => f.action === "create" || f.action === "update").every((f) => f.diff !== undefined));
       const passed = Object.values(compact.omitted!.passedValidations).reduce((a, b) => a + b, 0);

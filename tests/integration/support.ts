@@ -1,6 +1,9 @@
 import { cpSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { tempDir } from "../helpers.ts";
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -18,14 +21,33 @@ export const SERVER_BUNDLE = join(SHIPPED, "mcp-server", "dist", "server.js");
 export const CLI_BUNDLE = join(SHIPPED, "mcp-server", "dist", "cli.js");
 export const FIXTURES = join(REPO, "tests", "fixtures");
 
-/** A private copy of a fixture project, so a test may write into it. */
-export function copyFixture(name: string): string {
+/** A private copy of a fixture project (from tests/fixtures unless `from` says otherwise), so a test may write into it. */
+export function copyFixture(name: string, from = FIXTURES): string {
   const dir = tempDir(`sd-${name}-`);
-  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  cpSync(join(from, name), dir, { recursive: true });
   return dir;
 }
 
 /** Every file under dir, relative, sorted (for "nothing was written" assertions). */
 export function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true }).map(String).sort();
+}
+
+/**
+ * A real SDK client connected over stdio to the shipped MCP server, as Claude Code connects, for the enclosing
+ * describe block: started before its tests, closed after them. Call the returned function inside a test.
+ */
+export function useShippedServer(name: string): () => Client {
+  let client: Client | undefined;
+  before(async () => {
+    client = new Client({ name, version: "1.0.0" });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [SERVER_BUNDLE], cwd: REPO, stderr: "pipe" }));
+  });
+  after(async () => {
+    await client?.close();
+  });
+  return () => {
+    if (!client) throw new Error("the shipped server is not connected yet");
+    return client;
+  };
 }
