@@ -61,7 +61,13 @@ test("every fixture generates on every platform from the shipped bundle, and eve
       cpSync(join(fixturesDir, fixture), dir, { recursive: true });
       const a = await analysis(fixture);
       if (a.projects.length === 0) {
-        await assert.rejects(generateShipped(dir, { platform, stages: ALL }), (e: unknown) => e instanceof ShippedError && /no supported project found/.test((e as Error).message));
+        // A directory with nothing but a README is refused before analysis by the root guard (not a project root);
+        // either refusal names the problem and writes nothing.
+        await assert.rejects(
+          generateShipped(dir, { platform, stages: ALL }),
+          (e: unknown) => e instanceof ShippedError && /no supported project found|does not look like a project root/.test((e as Error).message),
+        );
+        assert.deepEqual(readdirSync(dir), readdirSync(join(fixturesDir, fixture)), "nothing was written");
         continue;
       }
       const result = await generateShipped(dir, { platform, stages: ALL });
