@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { namedExport } from "../core/interop.ts";
 
 /**
  * Where a WebAssembly validator lives: the bundle ships them in mcp-server/dist/wasm (this code then runs from
@@ -21,15 +22,8 @@ export function wasmFile(shippedName: string, packageName: string, fileBesideMai
 type HclParse = (filename: string, contents: string) => Promise<Record<string, unknown>>;
 let hclParse: Promise<HclParse> | undefined;
 
-/**
- * HashiCorp's HCL parser (@cdktf/hcl2json). It is CommonJS with getter-defined exports, which a bundler's
- * ESM interop exposes only on `default`; accept both shapes.
- */
+/** HashiCorp's HCL parser (@cdktf/hcl2json), a CommonJS package read through the same interop as the others. */
 export function loadHclParser(): Promise<HclParse> {
-  hclParse ??= import("@cdktf/hcl2json").then((module) => {
-    const candidate = (module as { parse?: HclParse }).parse ?? (module as unknown as { default?: { parse?: HclParse } }).default?.parse;
-    if (typeof candidate !== "function") throw new Error("@cdktf/hcl2json: parse() not found");
-    return candidate;
-  });
+  hclParse ??= import("@cdktf/hcl2json").then((module) => namedExport<HclParse>(module, "parse", "@cdktf/hcl2json"));
   return hclParse;
 }
