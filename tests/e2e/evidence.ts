@@ -10,7 +10,7 @@ interface Rule {
 }
 
 // JS test runners: node:test, jest, vitest, mocha, bun test.
-const JS_TESTS = /(?:^|\s)(?:# |ℹ )pass [1-9]\d*|Tests:?\s+[1-9]\d* passed|\b[1-9]\d* passing\b|^\s*[1-9]\d* pass\s*$|Test Files\s+[1-9]\d* passed|\btests? [1-9]\d*\b.*\bpass [1-9]\d*/m;
+const JS_TESTS = /(?:^|\s)(?:# |ℹ )pass [1-9]\d*|Tests:?\s+[1-9]\d* passed|\b[1-9]\d* passing\b|^(?:.* > )?\s*[1-9]\d* pass\s*$|\bRan [1-9]\d* tests? across|Test Files\s+[1-9]\d* passed|\btests? [1-9]\d*\b.*\bpass [1-9]\d*/m;
 
 const RULES: Rule[] = [
   { what: "npm ci installed packages", command: /\bnpm ci\b/, proof: /added [1-9]\d* packages?|up to date, audited [1-9]\d* packages/ },
@@ -48,7 +48,7 @@ export function missingProof(commands: string[], output: string): string[] {
 }
 
 /** True when a job's commands include a test command with a known proof (so "passed" means tests ran). */
-export const runsTests = (commands: string[]) => commands.some((c) => RULES.some((r) => /ran (tests|packages|examples)/.test(r.what) && r.command.test(c)));
+export const runsTests = (commands: string[]) => commands.some((c) => RULES.some((r) => /ran (tests|packages|examples)|tests ran/.test(r.what) && r.command.test(c)));
 
 interface SandboxCause {
   name: string;

@@ -115,8 +115,20 @@ function envWith(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.Proc
   for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|TSX|VIRTUAL_ENV$|PYENV_VERSION$|CARGO_TARGET_DIR$|GOFLAGS$|JAVA_HOME$|CI$)/i.test(k)) base[k] = v;
   const path = [...tc.path, ...(process.env.PATH ?? "").split(delimiter).filter((p) => !p.includes("node_modules") && !p.startsWith(join(TOOLS, "bin")))];
   // The sandbox's npm registry mirror serves package metadata without signatures, which Corepack verifies when it
-  // resolves a package manager's version: that check is off here (and only here).
-  return { ...base, ...tc.env, ...extra, PATH: path.join(delimiter), CI: "true", HOME: process.env.HOME, COREPACK_INTEGRITY_KEYS: "0", COREPACK_ENABLE_DOWNLOAD_PROMPT: "0" };
+  // resolves a package manager's version: that check is off here (and only here). Yarn 2+ comes from
+  // repo.yarnpkg.com, which this sandbox cannot resolve: Corepack takes the same release from the npm registry
+  // (@yarnpkg/cli-dist) instead.
+  return {
+    ...base,
+    ...tc.env,
+    ...extra,
+    PATH: path.join(delimiter),
+    CI: "true",
+    HOME: process.env.HOME,
+    COREPACK_INTEGRITY_KEYS: "0",
+    COREPACK_ENABLE_DOWNLOAD_PROMPT: "0",
+    COREPACK_NPM_REGISTRY: "https://registry.npmjs.org",
+  };
 }
 
 /**
