@@ -169,7 +169,7 @@ describe("generated Terraform passes tflint, checkov and the providers' schemas"
         for (const u of unknownArguments(body, level)) problems.push(`${tree.label} ${file}: ${type}.${name}: unknown ${u}`);
       }
     }
-    assert.ok(checked > 250, `checked ${checked} blocks`);
+    assert.ok(checked > 300, `checked ${checked} blocks`);
     assert.deepEqual(problems, []);
   });
 
@@ -192,7 +192,7 @@ describe("generated Terraform passes tflint, checkov and the providers' schemas"
       deprecated.push(...found.deprecated.map((p) => `${tree.label} ${p}`));
       checked += found.checked;
     }
-    assert.ok(checked >= 100, `checked ${checked} blocks`);
+    assert.ok(checked > 90, `checked ${checked} blocks`);
     assert.deepEqual(problems, []);
     // A deprecated argument is removed by the provider's next major: the generator uses none.
     assert.deepEqual(deprecated, []);
