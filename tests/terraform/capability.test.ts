@@ -268,7 +268,7 @@ describe("terraform-scaffolder capability", () => {
     if (init.status !== 0) {
       const reason = `${init.stderr}${init.stdout}`.split("\n").find((l) => /Failed to query|could not connect|no such host|dial tcp|registry/i.test(l))
         ?? `${init.stderr}`.trim().split("\n").slice(-1)[0];
-      return loudSkip(t, `terraform init cannot install providers here (${reason?.trim()}); validate needs them`);
+      return loudSkip(t, `terraform init cannot install providers here (${reason?.trim()}); validate needs them (GCP with built plugins: tests/terraform/validate.test.ts)`);
     }
     for (const sub of ["infrastructure/modules/storage", "infrastructure/environments/staging", "infrastructure/bootstrap"]) {
       const cwd = join(dir, sub);
