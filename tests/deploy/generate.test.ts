@@ -19,6 +19,9 @@ for (const target of ["kubernetes", "argo-rollouts"] as const) {
   for (const traffic of ["replicas", "nginx", "gateway-api", "istio"] as const) COMBOS.push(["canary", target, traffic]);
 }
 const IMAGE = "ghcr.io/acme/shop:1.2.3";
+/** Both accepted forms: a {env} pattern, and an explicit pair for production on the apex. */
+const HOSTS = "{env}.shop.example.com,production=shop.example.com";
+const HOST_OF: Record<string, string> = { staging: "staging.shop.example.com", production: "shop.example.com" };
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,7 +36,7 @@ const podLabels = (o: Obj): Record<string, string> => o.spec.template.metadata.l
 
 async function generate(strategy: DeployInput["strategy"], target: DeployInput["target"], traffic: DeployInput["traffic"]) {
   const root = tempDir("sd-deploy-gen-");
-  const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy, target, traffic, ingressHost: "shop.example.com", gateway: "infra/public", environments: ["staging", "production"] });
+  const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy, target, traffic, ingressHost: HOSTS, gateway: "infra/public", environments: ["staging", "production"] });
   return { root, result };
 }
 
@@ -210,8 +213,17 @@ describe("deploy generate: every strategy × target × traffic", () => {
       }
       if (strategy !== "canary" || traffic !== "gateway-api") assert.ok(kinds.includes("Ingress"), "--ingress-host adds an Ingress");
 
+      // The base is the same for every environment: no host in it; each overlay adds its own.
+      for (const o of objects.filter((x) => x.kind === "Ingress" || x.kind === "HTTPRoute")) {
+        assert.equal(o.spec.hostnames, undefined);
+        assert.equal(o.spec.tls, undefined);
+        assert.ok((o.spec.rules ?? []).every((r: { host?: string }) => r.host === undefined), `${o.kind}/${o.metadata.name} host left to the overlays`);
+      }
       // The runbook names this app, its namespaces and this strategy's commands.
       const runbook = readFileSync(join(root, "deploy", "shop", "RUNBOOK.md"), "utf8");
+      assert.ok(runbook.includes(`--ingress-host '${HOSTS}'`), "the engine command carries --ingress-host verbatim");
+      assert.match(runbook, /overlays\/production\/`: namespace `production`, host `shop\.example\.com`/);
+      assert.ok(result.nextSteps.some((s) => s.includes(`--ingress-host '${HOSTS}'`)), result.nextSteps.join("\n"));
       assert.match(runbook, /kubectl apply -k deploy\/shop\/overlays\/production --dry-run=server/);
       assert.match(runbook, /-n production/);
       if (target === "argo-rollouts") assert.match(runbook, /kubectl argo rollouts abort shop -n staging/);
@@ -233,6 +245,12 @@ describe("deploy generate: every strategy × target × traffic", () => {
           assert.equal(o.metadata.namespace, env, `${o.kind}/${o.metadata.name} namespaced`);
           assert.equal(o.metadata.labels?.["app.kubernetes.io/environment"], env);
         }
+        // Each environment serves its own host (Ingress rule and TLS entry, or HTTPRoute hostnames).
+        for (const ing of renderedObjects.filter((o) => o.kind === "Ingress")) {
+          assert.deepEqual(ing.spec.rules.map((r: { host: string }) => r.host), [HOST_OF[env]], `${env} Ingress/${ing.metadata.name} host`);
+          assert.deepEqual(ing.spec.tls, [{ hosts: [HOST_OF[env]], secretName: "shop-tls" }]);
+        }
+        for (const route of renderedObjects.filter((o) => o.kind === "HTTPRoute")) assert.deepEqual(route.spec.hostnames, [HOST_OF[env]], `${env} HTTPRoute hostnames`);
         for (const w of renderedObjects.filter((o) => o.kind === "Deployment" || o.kind === "Rollout")) {
           assert.ok(selectorMatches(w.spec.selector.matchLabels, podLabels(w)), "kustomize labels did not break selectors");
           assert.equal(podLabels(w)["app.kubernetes.io/environment"], undefined, "selectors/pod labels untouched (includeSelectors false)");

@@ -49,7 +49,10 @@ export interface DeploySettings {
   readinessPath: string;
   canarySteps: number[];
   pauseSeconds: number;
+  /** The --ingress-host value as given (a host, a `{env}` pattern and/or env=host pairs), echoed verbatim. */
   ingressHost: string | undefined;
+  /** The public host of each environment, resolved from ingressHost; distinct across environments. */
+  hosts: Record<string, string>;
   ingressClass: string;
   ingressNamespace: string;
   /** Namespace Prometheus scrapes from (allowed in by a NetworkPolicy when metrics are used). */
@@ -117,6 +120,60 @@ export function assertHost(host: string): string {
     throw new InputError(`ingressHost ${shown(host)} is not a valid DNS name (lowercase, e.g. app.example.com)`);
   }
   return host;
+}
+
+const HOST_FORMS =
+  "use a pattern with {env} (e.g. '{env}.shop.example.com') and/or env=host pairs, comma-separated (e.g. '{env}.shop.example.com,production=shop.example.com')";
+
+/**
+ * One public host per environment from --ingress-host: a literal host (one environment only), a pattern with
+ * `{env}`, and/or `env=host` pairs for environments whose host differs. Hosts must differ across environments: a
+ * duplicate host is refused by the ingress admission webhook, and with Gateway API the oldest route wins, so staging
+ * could serve production traffic. Pairs for environments outside this run are accepted (an action on one
+ * environment is given the same value as generate).
+ */
+export function resolveHosts(raw: string, environments: string[]): { hosts: Record<string, string>; warnings: string[] } {
+  const warnings: string[] = [];
+  const pairs = new Map<string, string>();
+  let fallback: string | undefined;
+  for (const part of raw.split(",").map((p) => p.trim())) {
+    if (part === "") throw new InputError(`ingressHost ${shown(raw)} has an empty entry; ${HOST_FORMS}`);
+    const eq = part.indexOf("=");
+    if (eq >= 0) {
+      const env = assertSafeSegment(part.slice(0, eq).trim(), "environment in ingressHost");
+      if (pairs.has(env)) throw new InputError(`ingressHost names environment ${env} twice`);
+      pairs.set(env, assertHost(part.slice(eq + 1).trim()));
+    } else {
+      if (fallback !== undefined) throw new InputError(`ingressHost ${shown(raw)} has more than one entry without env=; ${HOST_FORMS}`);
+      fallback = part;
+    }
+  }
+  const hosts: Record<string, string> = {};
+  const fromFallback: string[] = [];
+  for (const env of environments) {
+    const explicit = pairs.get(env);
+    if (explicit !== undefined) hosts[env] = explicit;
+    else if (fallback !== undefined) {
+      hosts[env] = assertHost(fallback.split("{env}").join(env));
+      fromFallback.push(env);
+    } else throw new InputError(`ingressHost gives no host for environment ${env}: add ${env}=HOST or a {env} pattern`);
+  }
+  if (fallback !== undefined && !fallback.includes("{env}") && fromFallback.length > 1) {
+    throw new InputError(
+      `ingressHost ${shown(fallback)} would give environments ${fromFallback.join(", ")} the same host: a duplicate host is refused by the ingress ` +
+        `admission webhook, and with Gateway API the oldest route wins, so staging could serve production traffic; ${HOST_FORMS}`,
+    );
+  }
+  const seen = new Map<string, string>();
+  for (const env of environments) {
+    const host = hosts[env] as string;
+    const other = seen.get(host);
+    if (other !== undefined) throw new InputError(`ingressHost gives environments ${other} and ${env} the same host ${host}: hosts must differ across environments; ${HOST_FORMS}`);
+    seen.set(host, env);
+  }
+  const unknown = [...pairs.keys()].filter((env) => !environments.includes(env));
+  if (unknown.length > 0 && environments.length > 1) warnings.push(`ingressHost names environment(s) ${unknown.join(", ")}, which are not among ${environments.join(", ")}; those hosts are not used`);
+  return { hosts, warnings };
 }
 
 export function assertHttpUrl(url: string, what: string): string {
@@ -226,7 +283,13 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     warnings.push(`--traffic ${input.traffic} only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it is ignored`);
     traffic = "replicas";
   }
-  const ingressHost = input.ingressHost === undefined ? undefined : assertHost(input.ingressHost);
+  const ingressHost = input.ingressHost;
+  let hosts: Record<string, string> = {};
+  if (ingressHost !== undefined) {
+    const resolved = resolveHosts(ingressHost, environments);
+    hosts = resolved.hosts;
+    warnings.push(...resolved.warnings);
+  }
   if (traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
   if (traffic === "nginx" || (ingressHost && input.ingressClass === "nginx" && traffic !== "gateway-api")) {
     warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API (--traffic gateway-api --gateway NAMESPACE/NAME)");
@@ -289,6 +352,7 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
       canarySteps,
       pauseSeconds: input.pauseSeconds,
       ingressHost,
+      hosts,
       ingressClass: input.ingressClass,
       ingressNamespace,
       monitoringNamespace: input.monitoringNamespace,

@@ -235,25 +235,28 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
   });
 
   // Traffic objects.
+  // Each environment's host is added by its overlay (hostPatches), so the base is the same for every environment.
   const ingressContext = (name: string, serviceName: string, annotations: Record<string, string> | null) => ({
     name,
     labels,
     annotations,
     ingressClass: settings.ingressClass,
-    host: settings.ingressHost,
-    tlsSecret: `${app}-tls`,
     service: serviceName,
   });
+  const tlsSecret = `${app}-tls`;
+  const hostTargets: { kind: "Ingress" | "HTTPRoute"; name: string }[] = [];
   const canaryStrategy = strategy === "canary";
   if (settings.ingressHost && !(canaryStrategy && traffic === "gateway-api")) {
     add("ingress.yaml", "ingress.yaml", ingressContext(n.ingress, n.service, null));
-    nextSteps.push(`TLS for ${settings.ingressHost} comes from the Secret ${app}-tls: create it or let cert-manager issue it (annotate the Ingress with your ClusterIssuer)`);
+    hostTargets.push({ kind: "Ingress", name: n.ingress });
+    nextSteps.push(`TLS for ${Object.values(settings.hosts).join(", ")} comes from the Secret ${tlsSecret} in each environment's namespace: create it or let cert-manager issue it (annotate the Ingress with your ClusterIssuer)`);
   }
   if (canaryStrategy && traffic === "nginx" && target === "kubernetes") {
     add("ingress-canary.yaml", "ingress.yaml", ingressContext(n.canaryIngress, n.canaryService, {
       "nginx.ingress.kubernetes.io/canary": "true",
       "nginx.ingress.kubernetes.io/canary-weight": "0",
     }));
+    hostTargets.push({ kind: "Ingress", name: n.canaryIngress });
   }
   if (canaryStrategy && traffic === "gateway-api" && settings.gateway) {
     const parentRef = settings.gateway.namespace ? { name: settings.gateway.name, namespace: settings.gateway.namespace } : { name: settings.gateway.name };
@@ -261,12 +264,13 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
       name: n.route,
       labels,
       parentRef,
-      host: settings.ingressHost ?? null,
+      hostsPerEnvironment: Boolean(settings.ingressHost),
       stableService: n.service,
       canaryService: n.canaryService,
       stableWeight: 100,
       canaryWeight: 0,
     });
+    if (settings.ingressHost) hostTargets.push({ kind: "HTTPRoute", name: n.route });
   }
   if (canaryStrategy && traffic === "istio") {
     add("virtualservice.yaml", "virtualservice.yaml", { name: n.route, labels, host: n.service, stableService: n.service, canaryService: n.canaryService, stableWeight: 100, canaryWeight: 0 });
@@ -287,7 +291,15 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
       name: p.name,
       ops: [{ op: "replace", path: p.path, value: p.value }],
     }));
-    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env, patches }), kind: "kustomization" });
+    const host = settings.hosts[env];
+    const hostPatches = host === undefined ? [] : hostTargets.map((t) => ({
+      kind: t.kind,
+      name: t.name,
+      ops: t.kind === "HTTPRoute"
+        ? [{ op: "add", path: "/spec/hostnames", value: [host] }]
+        : [{ op: "add", path: "/spec/rules/0/host", value: host }, { op: "add", path: "/spec/tls", value: [{ hosts: [host], secretName: tlsSecret }] }],
+    }));
+    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env, patches, hostPatches }), kind: "kustomization" });
   }
 
   const plan = buildPlan(settings, state);

@@ -203,7 +203,7 @@ export function runbookContext(settings: DeploySettings, plan: RolloutPlan, reso
     engineCommand: engineCommand(settings, settings.environments[0] ?? "staging", "apply"),
     envs: settings.environments.map((env) => {
       const namespace = settings.namespaces[env] ?? env;
-      return { env, namespace, sections: sections(settings, env, namespace).map((x) => ({ ...x, commands: x.commands.map(normalise) })) };
+      return { env, namespace, host: settings.hosts[env] ?? null, sections: sections(settings, env, namespace).map((x) => ({ ...x, commands: x.commands.map(normalise) })) };
     }),
     planLines: plan.steps.map((s) => `${s.step}. ${s.action}${s.gates.length > 0 ? ` — gates: ${s.gates.join("; ")}` : ""}`),
     triggers: plan.rollbackTriggers,
