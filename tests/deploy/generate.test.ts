@@ -109,7 +109,7 @@ describe("deploy generate: every strategy × target × traffic", () => {
       assert.equal(deny?.spec.ingress, undefined);
       assert.equal(deny?.spec.egress, undefined);
       const allowIngress = policies.find((p) => p.metadata.name === "shop-allow-ingress");
-      assert.equal(allowIngress?.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? "infra" : "ingress-nginx", "the namespace whose proxies carry traffic in (Gateway API: the Gateway's)");
+      assert.equal(allowIngress?.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], traffic === "istio" ? "istio-system" : traffic === "nginx" ? "ingress-nginx" : "infra", "the namespace whose proxies carry traffic in (Gateway API, the default: the Gateway's)");
       const dns = policies.find((p) => p.metadata.name === "shop-allow-dns");
       assert.deepEqual(dns?.spec.egress[0].ports.map((p: { port: number }) => p.port), [53, 53]);
       for (const p of policies) assert.ok(workloads.some((w) => selectorMatches(p.spec.podSelector.matchLabels, podLabels(w))));
@@ -211,7 +211,21 @@ describe("deploy generate: every strategy × target × traffic", () => {
         assert.equal(objects.find((o) => o.kind === "DestinationRule"), undefined, "host-level split needs no subsets");
         for (const r of vs?.spec.http[0].route ?? []) assert.ok(services.has(r.destination.host), `VirtualService routes to a generated Service (${r.destination.host})`);
       }
-      if (strategy !== "canary" || traffic !== "gateway-api") assert.ok(kinds.includes("Ingress"), "--ingress-host adds an Ingress");
+      // Exposure: Gateway API by default for every strategy; an Ingress only for the explicitly chosen nginx.
+      if (traffic === "nginx") {
+        assert.ok(kinds.includes("Ingress"), "--traffic nginx exposes through an Ingress (legacy)");
+        assert.ok(!kinds.includes("HTTPRoute"));
+        assert.ok(result.warnings.some((w) => w.includes("ingress-nginx controller was retired in March 2026")), result.warnings.join("\n"));
+      } else {
+        assert.ok(!kinds.includes("Ingress"), "no Ingress unless one is chosen explicitly");
+        const route = objects.find((o) => o.kind === "HTTPRoute");
+        assert.deepEqual(route?.spec.parentRefs, [{ name: "public", namespace: "infra" }]);
+        if (traffic !== "gateway-api") {
+          // One backend: the live Service (blue-green: the active one; Argo blue-green: its activeService).
+          assert.deepEqual(route?.spec.rules[0].backendRefs, [{ name: "shop", port: 80 }]);
+        }
+        assert.ok(!result.warnings.some((w) => w.includes("retired")), "no legacy warning on the default path");
+      }
 
       // The base is the same for every environment: no host in it; each overlay adds its own.
       for (const o of objects.filter((x) => x.kind === "Ingress" || x.kind === "HTTPRoute")) {
@@ -356,5 +370,45 @@ describe("deploy generate: namespaces the cluster owns", () => {
     const rendered = objectsIn(execFileSync("kubectl", ["kustomize", overlay], { encoding: "utf8" }));
     assert.ok(rendered.length > 0);
     assert.ok(rendered.every((o) => o.kind !== "Namespace" && o.metadata.namespace === "default"));
+  });
+});
+
+describe("deploy generate: Ingress only when chosen explicitly (legacy)", () => {
+  const legacy: [string, DeployInput][] = [
+    ["rolling with --ingress-class nginx", { strategy: "rolling", ingressClass: "nginx" }],
+    ["rolling with --traffic nginx", { strategy: "rolling", traffic: "nginx" }],
+    ["blue-green on Argo with --ingress-class traefik", { strategy: "blue-green", target: "argo-rollouts", ingressClass: "traefik" }],
+    ["canary with --ingress-class nginx (nginx weights)", { strategy: "canary", ingressClass: "nginx" }],
+  ];
+  for (const [title, input] of legacy) {
+    it(`${title}: an Ingress per environment host, no HTTPRoute, the engine command asks for it again`, async () => {
+      const root = tempDir("sd-deploy-legacy-");
+      const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS, ...input });
+      assert.equal(result.status, "ok", JSON.stringify(result.validations.filter((v) => !v.ok)));
+      for (const v of result.validations) assert.ok(v.ok, `${v.path} ${v.validator}: ${v.messages.join("; ")}`);
+      const base = result.files.filter((f) => f.path.startsWith("deploy/shop/base/") && !f.path.endsWith("kustomization.yaml")).map((f) => f.path);
+      assert.ok(base.includes("deploy/shop/base/ingress.yaml"));
+      assert.ok(!base.includes("deploy/shop/base/httproute.yaml"));
+      const ingress = objectsIn(readFileSync(join(root, "deploy/shop/base/ingress.yaml"), "utf8"))[0];
+      assert.equal(ingress?.spec.ingressClassName, input.ingressClass ?? "nginx");
+      const nginx = (input.ingressClass ?? "nginx") === "nginx";
+      assert.equal(result.warnings.some((w) => w.includes("ingress-nginx controller was retired in March 2026")), nginx, result.warnings.join("\n"));
+      if (input.strategy === "canary") {
+        assert.ok(base.includes("deploy/shop/base/ingress-canary.yaml"), "an explicit nginx class splits canary traffic with ingress-nginx");
+      }
+      const deployStep = result.nextSteps.find((s) => s.startsWith("deploy: ")) ?? "";
+      assert.match(deployStep, new RegExp(`--ingress-class ${input.ingressClass ?? "nginx"}`), "the echoed command reproduces the explicit choice");
+      for (const env of ["staging", "production"]) {
+        const overlay = readFileSync(join(root, `deploy/shop/overlays/${env}/kustomization.yaml`), "utf8");
+        assert.ok(overlay.includes(`\\"value\\":\\"${HOST_OF[env]}\\"`), overlay);
+      }
+    });
+  }
+
+  it("no --gateway for the default exposure is an input error that explains it", async () => {
+    const root = tempDir("sd-deploy-nogw-");
+    await assert.rejects(runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS }), /exposed through a Gateway API HTTPRoute by default.*--gateway \[NAMESPACE\/\]NAME.*--ingress-class CLASS/);
+    await assert.rejects(runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS, traffic: "gateway-api", strategy: "canary", ingressClass: "nginx", gateway: "infra/public" }), /pass one of the two/);
+    assert.deepEqual(readdirSync(root), []);
   });
 });

@@ -53,7 +53,14 @@ export interface DeploySettings {
   ingressHost: string | undefined;
   /** The public host of each environment, resolved from ingressHost; distinct across environments. */
   hosts: Record<string, string>;
+  /**
+   * How the host is exposed: an HTTPRoute on the Gateway (the default), or an Ingress only when one was chosen
+   * explicitly (--traffic nginx or --ingress-class; ingress-nginx is retired). Undefined: no public exposure.
+   */
+  exposure: "gateway-api" | "ingress" | undefined;
   ingressClass: string;
+  /** --ingress-class was given (not the nginx default). */
+  ingressClassGiven: boolean;
   ingressNamespace: string;
   /** Namespace Prometheus scrapes from (allowed in by a NetworkPolicy when metrics are used). */
   monitoringNamespace: string;
@@ -205,7 +212,8 @@ export interface RawDeployInput {
   canarySteps: number[];
   pauseSeconds: number;
   ingressHost?: string;
-  ingressClass: string;
+  /** Undefined when not given: an explicit class (any) chooses an Ingress over the Gateway API default. */
+  ingressClass?: string;
   ingressNamespace?: string;
   monitoringNamespace: string;
   gateway?: string;
@@ -278,10 +286,9 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   }
   const namespaces = Object.fromEntries(environments.map((env) => [env, input.namespace ?? env]));
 
-  let traffic: Traffic = input.traffic ?? (input.strategy === "canary" && input.ingressHost ? "nginx" : "replicas");
-  if (input.strategy !== "canary" && input.traffic !== undefined && input.traffic !== "replicas") {
-    warnings.push(`--traffic ${input.traffic} only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it is ignored`);
-    traffic = "replicas";
+  const isCanary = input.strategy === "canary";
+  if (input.ingressClass !== undefined && input.traffic === "gateway-api") {
+    throw new InputError("--ingress-class asks for an Ingress, --traffic gateway-api for an HTTPRoute: pass one of the two");
   }
   const ingressHost = input.ingressHost;
   let hosts: Record<string, string> = {};
@@ -290,9 +297,22 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     hosts = resolved.hosts;
     warnings.push(...resolved.warnings);
   }
-  if (traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
-  if (traffic === "nginx" || (ingressHost && input.ingressClass === "nginx" && traffic !== "gateway-api")) {
-    warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API (--traffic gateway-api --gateway NAMESPACE/NAME)");
+  // Gateway API is the default exposure; an Ingress only when one was chosen explicitly.
+  const ingressChosen = input.traffic === "nginx" || input.ingressClass !== undefined;
+  const ingressClass = input.ingressClass ?? "nginx";
+  const exposure: DeploySettings["exposure"] = ingressHost !== undefined
+    ? (ingressChosen ? "ingress" : "gateway-api")
+    : isCanary && input.traffic === "gateway-api" ? "gateway-api" : undefined;
+  let traffic: Traffic = input.traffic ?? (isCanary && ingressHost !== undefined ? (exposure === "gateway-api" ? "gateway-api" : ingressClass === "nginx" ? "nginx" : "replicas") : "replicas");
+  if (!isCanary && input.traffic !== undefined && input.traffic !== "replicas") {
+    warnings.push(input.traffic === "nginx"
+      ? `--traffic nginx only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it only chooses an ingress-nginx Ingress for the host`
+      : `--traffic ${input.traffic} only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it is ignored`);
+    traffic = "replicas";
+  }
+  if (input.traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
+  if (traffic === "nginx" || (exposure === "ingress" && ingressClass === "nginx")) {
+    warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API, the default exposure (drop --traffic nginx and --ingress-class, pass --gateway NAMESPACE/NAME)");
   }
   let gateway: DeploySettings["gateway"];
   if (input.gateway !== undefined) {
@@ -306,11 +326,18 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     gateway = namespace === undefined ? { name } : { name, namespace };
   }
   if (traffic === "gateway-api" && !gateway) throw new InputError("--traffic gateway-api attaches an HTTPRoute to a Gateway: pass --gateway [NAMESPACE/]NAME");
-  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(input.ingressClass)) throw new InputError(`ingressClass ${shown(input.ingressClass)} is not a valid class name`);
+  if (exposure === "gateway-api" && !gateway) {
+    throw new InputError(
+      "--ingress-host is exposed through a Gateway API HTTPRoute by default (the community ingress-nginx controller was retired in March 2026): " +
+        "pass --gateway [NAMESPACE/]NAME with the Gateway the route attaches to, or choose an Ingress explicitly with --ingress-class CLASS (legacy)",
+    );
+  }
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(ingressClass)) throw new InputError(`ingressClass ${shown(ingressClass)} is not a valid class name`);
   // The NetworkPolicy admits the namespace whose pods carry the traffic in: ingress-nginx, Istio's ingress
   // gateway, or (Gateway API) the Gateway's namespace, where most implementations run its data plane.
-  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
-  if (traffic === "gateway-api" && input.ingressNamespace === undefined) {
+  const viaGateway = exposure === "gateway-api" || traffic === "gateway-api";
+  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : viaGateway ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
+  if (viaGateway && traffic !== "istio" && input.ingressNamespace === undefined) {
     warnings.push(gateway?.namespace
       ? `the NetworkPolicy admits traffic from namespace ${gateway.namespace} (the Gateway's); if your Gateway API implementation runs its proxies elsewhere (e.g. envoy-gateway-system), pass --ingress-namespace`
       : `the Gateway has no namespace, so the NetworkPolicy cannot tell where its proxies run and admits ${ingressNamespace}; pass --ingress-namespace with the namespace of your Gateway API implementation's proxies`);
@@ -353,7 +380,9 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
       pauseSeconds: input.pauseSeconds,
       ingressHost,
       hosts,
-      ingressClass: input.ingressClass,
+      exposure,
+      ingressClass,
+      ingressClassGiven: input.ingressClass !== undefined,
       ingressNamespace,
       monitoringNamespace: input.monitoringNamespace,
       gateway,

@@ -246,7 +246,7 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
   const tlsSecret = `${app}-tls`;
   const hostTargets: { kind: "Ingress" | "HTTPRoute"; name: string }[] = [];
   const canaryStrategy = strategy === "canary";
-  if (settings.ingressHost && !(canaryStrategy && traffic === "gateway-api")) {
+  if (settings.exposure === "ingress") {
     add("ingress.yaml", "ingress.yaml", ingressContext(n.ingress, n.service, null));
     hostTargets.push({ kind: "Ingress", name: n.ingress });
     nextSteps.push(`TLS for ${Object.values(settings.hosts).join(", ")} comes from the Secret ${tlsSecret} in each environment's namespace: create it or let cert-manager issue it (annotate the Ingress with your ClusterIssuer)`);
@@ -258,23 +258,22 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
     }));
     hostTargets.push({ kind: "Ingress", name: n.canaryIngress });
   }
-  if (canaryStrategy && traffic === "gateway-api" && settings.gateway) {
+  if (settings.exposure === "gateway-api" && settings.gateway) {
     const parentRef = settings.gateway.namespace ? { name: settings.gateway.name, namespace: settings.gateway.namespace } : { name: settings.gateway.name };
-    add("httproute.yaml", "httproute.yaml", {
-      name: n.route,
-      labels,
-      parentRef,
-      hostsPerEnvironment: Boolean(settings.ingressHost),
-      stableService: n.service,
-      canaryService: n.canaryService,
-      stableWeight: 100,
-      canaryWeight: 0,
-    });
-    if (settings.ingressHost) hostTargets.push({ kind: "HTTPRoute", name: n.route });
+    // A canary split by Gateway API weighs stable against canary; every other exposure has one backend: the live
+    // Service (blue-green: the active one; a replicas or Istio canary: the Service the split works behind).
+    const backends = canaryStrategy && traffic === "gateway-api"
+      ? [{ name: n.service, weighted: true, weight: 100 }, { name: n.canaryService, weighted: true, weight: 0 }]
+      : [{ name: n.service, weighted: false, weight: 1 }];
+    add("httproute.yaml", "httproute.yaml", { name: n.route, labels, parentRef, hostsPerEnvironment: Boolean(settings.ingressHost), backends });
+    if (settings.ingressHost) {
+      hostTargets.push({ kind: "HTTPRoute", name: n.route });
+      nextSteps.push(`TLS for ${Object.values(settings.hosts).join(", ")} terminates at the Gateway ${settings.gateway.namespace ? `${settings.gateway.namespace}/` : ""}${settings.gateway.name}: its HTTPS listener needs a certificate covering each host`);
+    }
   }
   if (canaryStrategy && traffic === "istio") {
     add("virtualservice.yaml", "virtualservice.yaml", { name: n.route, labels, host: n.service, stableService: n.service, canaryService: n.canaryService, stableWeight: 100, canaryWeight: 0 });
-    if (settings.ingressHost) warnings.push("with --traffic istio the weights apply to traffic inside the mesh; route the Ingress through the Istio ingress gateway (or make the ingress controller part of the mesh) so external traffic is split too");
+    if (settings.ingressHost) warnings.push("with --traffic istio the weights apply to traffic inside the mesh; the HTTPRoute sends external traffic to the stable Service, so run the Gateway in the mesh (e.g. Istio's Gateway API implementation) for it to be split too");
   }
 
   files.push({ path: `${base}/kustomization.yaml`, content: engine.renderYaml("deploy/base/kustomization.yaml", { resources }), kind: "kustomization" });

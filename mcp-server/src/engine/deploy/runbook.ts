@@ -179,6 +179,10 @@ export function engineCommand(settings: DeploySettings, env: string, action: str
     argv.push("--traffic", settings.traffic, "--canary-steps", settings.canarySteps.join(","), "--pause-seconds", String(settings.pauseSeconds));
   }
   if (settings.ingressHost) argv.push("--ingress-host", settings.ingressHost);
+  // An explicit Ingress (legacy) must be asked for again, or the engine would expose through the Gateway.
+  if (settings.exposure === "ingress" && (settings.ingressClassGiven || !(settings.strategy === "canary" && settings.traffic === "nginx"))) {
+    argv.push("--ingress-class", settings.ingressClass);
+  }
   if (settings.gateway) argv.push("--gateway", settings.gateway.namespace ? `${settings.gateway.namespace}/${settings.gateway.name}` : settings.gateway.name);
   if (settings.healthPath !== "/healthz") argv.push("--health-path", settings.healthPath);
   if (settings.readinessPath !== settings.healthPath) argv.push("--readiness-path", settings.readinessPath);
