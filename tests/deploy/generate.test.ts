@@ -225,6 +225,10 @@ describe("deploy generate: every strategy × target × traffic", () => {
           assert.deepEqual(route?.spec.rules[0].backendRefs, [{ name: "shop", port: 80 }]);
         }
         assert.ok(!result.warnings.some((w) => w.includes("retired")), "no legacy warning on the default path");
+        // The Gateway lives in infra: its listener must admit the app's namespaces.
+        const note = /Gateway infra\/public is in another namespace than the app: its listener must admit routes from namespace\(s\) staging, production \(allowedRoutes\.namespaces\.from: All/;
+        assert.ok(result.nextSteps.some((s) => note.test(s)), result.nextSteps.join("\n"));
+        assert.match(readFileSync(join(root, "deploy", "shop", "RUNBOOK.md"), "utf8"), note);
       }
 
       // The base is the same for every environment: no host in it; each overlay adds its own.

@@ -37,7 +37,7 @@ const flag = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const ns = flag("-n") ?? "default";
-const KINDS = { deployment: "Deployment", service: "Service", rollout: "Rollout", replicaset: "ReplicaSet", ingress: "Ingress", httproute: "HTTPRoute", virtualservice: "VirtualService", analysisrun: "AnalysisRun" };
+const KINDS = { deployment: "Deployment", service: "Service", rollout: "Rollout", replicaset: "ReplicaSet", ingress: "Ingress", httproute: "HTTPRoute", virtualservice: "VirtualService", analysisrun: "AnalysisRun", gateway: "Gateway" };
 const keyOf = (kind, namespace, name) => `${kind}/${namespace}/${name}`;
 const isBad = (image) => (state.badImages ?? []).includes(image);
 const imageOf = (o) => o?.spec?.template?.spec?.containers?.[0]?.image;

@@ -10,6 +10,7 @@ import "../validate/deploy-selectors.ts";
 import { resolveRoot, validateAndWrite, type WriteRequest } from "../writer/index.ts";
 import { kubectlCommands } from "./commands.ts";
 import { execute, type ExecReport } from "./execute.ts";
+import { checkGatewayAdmits } from "./gateway.ts";
 import { detectKubectl, runKubectl } from "./kubectl.ts";
 import { materialise, validateOverlays } from "./kustomize.ts";
 import { ACTIONS, ANALYSIS, DEFAULT_CANARY_STEPS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
@@ -128,12 +129,18 @@ export const deployCapability = defineCapability({
       context.progress(`rendered ${rendered.files.length} file(s) for ${settings.strategy} on ${settings.target}`);
       const details: Record<string, unknown> = { plan: rendered.plan, state };
       const nextSteps = rendered.nextSteps;
-      if (action === "plan") details.kubectlDiff = await kubectlDiff(settings, rendered.files, context.signal, context.progress);
+      let refusals: string[] = [];
+      if (action === "plan") {
+        const diff = await kubectlDiff(settings, rendered.files, context.signal, context.progress);
+        details.kubectlDiff = diff;
+        refusals = diff.gatewayRefusals ?? [];
+        warnings.push(...(diff.gatewayWarnings ?? []));
+      }
       const stale = staleFiles(root, settings.app, rendered.files);
       if (stale.length > 0) {
         warnings.push(`not part of this ${settings.strategy}/${settings.target} tree any more (kustomize no longer references them; delete them when you are done with the old setup): ${stale.join(", ")}`);
       }
-      return writeChecked(settings, rendered, {
+      const checked = await writeChecked(settings, rendered, {
         tool: "deployment-manager",
         root,
         files: rendered.files,
@@ -145,6 +152,7 @@ export const deployCapability = defineCapability({
         details,
         progress: context.progress,
       }, context.signal);
+      return refusals.length > 0 ? { ...checked, status: "failed", warnings: [...checked.warnings, ...refusals] } : checked;
     }
 
     // Execution actions.
@@ -209,6 +217,16 @@ export const deployCapability = defineCapability({
         const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot ${action}: ${kube.reason}${action === "apply" && !input.dryRun ? "; nothing was written or applied" : ""}` };
         context.progress(report.summary);
         return result("failed", report, { target });
+      }
+      if (action === "apply") {
+        // An HTTPRoute the Gateway does not admit is accepted by the API server and then never served: refuse first.
+        const gw = await checkGatewayAdmits(settings, namespace, context.signal);
+        warnings.push(...gw.warnings);
+        if (gw.refusal) {
+          const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot apply: ${gw.refusal}` };
+          context.progress(report.summary);
+          return result("failed", report, { target });
+        }
       }
       // Every live change names the cluster it would change; nothing is assumed from environment names.
       if (MUTATING.has(action) && !input.dryRun && !input.confirm) {
@@ -304,6 +322,15 @@ async function kubectlDiff(settings: DeploySettings, files: GeneratedFile[], sig
     progress(`kubectl diff skipped: ${kube.reason}`);
     return { available: false, reason: kube.reason };
   }
+  // Routes a cross-namespace Gateway would not admit: reported instead of a diff of something that cannot work.
+  const gatewayRefusals: string[] = [];
+  const gatewayWarnings: string[] = [];
+  for (const env of settings.environments) {
+    const check = await checkGatewayAdmits(settings, settings.namespaces[env] ?? env, signal);
+    gatewayWarnings.push(...check.warnings);
+    if (check.refusal) gatewayRefusals.push(`${env}: ${check.refusal}`);
+  }
+  if (gatewayRefusals.length > 0) return { available: true, context: kube.context, gatewayRefusals, gatewayWarnings };
   const dir = materialise(files);
   try {
     const diffs: Record<string, { exitCode: number; diff: string; error?: string }> = {};
@@ -313,7 +340,7 @@ async function kubectlDiff(settings: DeploySettings, files: GeneratedFile[], sig
       // kubectl diff: 0 = no differences, 1 = differences, >1 = error.
       diffs[env] = r.code <= 1 && !r.timedOut ? { exitCode: r.code, diff: r.stdout } : { exitCode: r.code, diff: r.stdout, error: r.timedOut ? "timed out" : r.stderr.trim() };
     }
-    return { available: true, context: kube.context, diffs };
+    return { available: true, context: kube.context, diffs, gatewayWarnings };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { NAME_LABEL, objectNames, overlayDir } from "./names.ts";
 import { buildPlan, type RolloutPlan } from "./plan.ts";
 import { metricQueries, RATE_WINDOW } from "./queries.ts";
 import { engineCommand, runbookContext } from "./runbook.ts";
+import { allowedRoutesNote, crossNamespaceGateway } from "./gateway.ts";
 import { shellWord } from "../templating/quote.ts";
 import { COLOR_PATH, IMAGE_PATH, type ReleasePatch, type TreeState } from "./state.ts";
 
@@ -311,6 +312,8 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
   if (usesMetrics) {
     nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket from /metrics on the http port, scraped through base/servicemonitor.yaml (Prometheus Operator); without data the analysis is Inconclusive and the rollout waits for you — or pass --analysis none to gate on readiness and HTTP only`);
   }
+  const remote = settings.environments.map((env) => crossNamespaceGateway(settings, settings.namespaces[env] ?? env)).find((g) => g !== undefined);
+  if (remote) nextSteps.push(allowedRoutesNote(remote, settings.environments.map((env) => settings.namespaces[env] ?? env)));
   if (target === "argo-rollouts") nextSteps.push("Argo Rollouts must be installed in the cluster (the Rollout and AnalysisTemplate CRDs and controller)");
   nextSteps.push(`NetworkPolicies admit traffic to ${app} only from namespace ${settings.ingressNamespace}${usesMetrics ? ` and ${settings.monitoringNamespace}` : ""}: add ingress rules for in-cluster callers (other apps, mesh sidecars) that call ${app} directly`);
   nextSteps.push(`NetworkPolicies deny all egress except DNS: add egress rules for ${app}'s dependencies (databases, APIs) before going live`);

@@ -2,6 +2,7 @@ import { type Argv, canaryReplicasFor, kubectlCommands, PREVIOUS_COLOR } from ".
 import type { DeploySettings } from "./model.ts";
 import { objectNames, overlayDir, servicesOf } from "./names.ts";
 import type { RolloutPlan } from "./plan.ts";
+import { allowedRoutesNote, crossNamespaceGateway } from "./gateway.ts";
 
 interface Command {
   comment: string | null;
@@ -204,6 +205,11 @@ export function runbookContext(settings: DeploySettings, plan: RolloutPlan, reso
     healthPath: settings.healthPath,
     readinessPath: settings.readinessPath,
     resources,
+    gatewayNote: (() => {
+      const namespaces = settings.environments.map((env) => settings.namespaces[env] ?? env);
+      const remote = namespaces.map((ns) => crossNamespaceGateway(settings, ns)).find((g) => g !== undefined);
+      return remote ? allowedRoutesNote(remote, namespaces) : null;
+    })(),
     engineCommand: engineCommand(settings, settings.environments[0] ?? "staging", "apply"),
     envs: settings.environments.map((env) => {
       const namespace = settings.namespaces[env] ?? env;
