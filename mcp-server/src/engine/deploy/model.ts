@@ -305,12 +305,12 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     : isCanary && input.traffic === "gateway-api" ? "gateway-api" : undefined;
   let traffic: Traffic = input.traffic ?? (isCanary && ingressHost !== undefined ? (exposure === "gateway-api" ? "gateway-api" : ingressClass === "nginx" ? "nginx" : "replicas") : "replicas");
   if (!isCanary && input.traffic !== undefined && input.traffic !== "replicas") {
-    warnings.push(input.traffic === "nginx"
+    warnings.push(input.traffic === "nginx" && ingressHost !== undefined
       ? `--traffic nginx only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it only chooses an ingress-nginx Ingress for the host`
       : `--traffic ${input.traffic} only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it is ignored`);
     traffic = "replicas";
   }
-  if (input.traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
+  if (isCanary && input.traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
   if (traffic === "nginx" || (exposure === "ingress" && ingressClass === "nginx")) {
     warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API, the default exposure (drop --traffic nginx and --ingress-class, pass --gateway NAMESPACE/NAME)");
   }
