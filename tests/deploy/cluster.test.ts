@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -216,6 +216,42 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     const prod = cluster.kubectl(["kustomize", join(root, "deploy/shop/overlays/cn-production")]);
     const stableDoc = prod.split(/^---$/m).find((d) => /name: shop-stable/.test(d) && /kind: Deployment/.test(d)) ?? "";
     assert.match(stableDoc, new RegExp(`image: ${V1.replace(/[.]/g, "\\.")}`));
+  });
+
+  it("Gateway API exposure: each environment's HTTPRoute carries its own host; a from: Same Gateway elsewhere is refused before any change", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    // The cluster has the Gateway API CRDs but no Gateway controller: the routes are checked as objects, not served.
+    const gateway = (name: string, from?: string) => [
+      "apiVersion: gateway.networking.k8s.io/v1", "kind: Gateway", `metadata: {name: ${name}, namespace: gw-infra}`, "spec:",
+      "  gatewayClassName: example", "  listeners:", "    - name: http", "      protocol: HTTP", "      port: 80",
+      ...(from ? ["      allowedRoutes:", "        namespaces:", `          from: ${from}`] : []),
+    ].join("\n");
+    cluster.kubectl(["create", "namespace", "gw-infra"]);
+    cluster.kubectl(["apply", "-f", "-"], { input: `${gateway("public", "All")}\n---\n${gateway("private")}\n` });
+    const root = fresh("sd-kube-gw-");
+    const common = ["--strategy", "rolling", "--ingress-host", "{env}.shop.example.com,gw-production=shop.example.com", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--gateway", "gw-infra/public", "--env", "gw-staging,gw-production", "--image", V1]), "generate");
+    for (const env of ["gw-staging", "gw-production"]) {
+      ok(await deploy(root, [...common, "--gateway", "gw-infra/public", "--image", V1, "--env", env, "--action", "apply", "--yes"]), `apply ${env}`);
+      await servesOnly(env, "shop", V1);
+    }
+    const staging = cluster.json(["get", "httproute", "shop", "-n", "gw-staging"]);
+    const production = cluster.json(["get", "httproute", "shop", "-n", "gw-production"]);
+    assert.deepEqual(staging.spec.hostnames, ["gw-staging.shop.example.com"]);
+    assert.deepEqual(production.spec.hostnames, ["shop.example.com"]);
+    for (const route of [staging, production]) {
+      assert.deepEqual(route.spec.parentRefs.map((p: any) => [p.namespace, p.name]), [["gw-infra", "public"]]);
+      assert.deepEqual(route.spec.rules[0].backendRefs.map((b: any) => b.name), ["shop"]);
+    }
+    assert.equal(cluster.kubectl(["get", "ingress", "-n", "gw-staging", "-o", "name"]).trim(), "", "no Ingress unless asked for");
+
+    // The private Gateway keeps the default (from: Same): the apply refuses before creating or writing anything.
+    const other = fresh("sd-kube-gw-refused-");
+    const refused = await deploy(other, [...common, "--gateway", "gw-infra/private", "--image", V1, "--env", "gw-other", "--action", "apply", "--yes"]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.json.details.execution.summary, /Gateway gw-infra\/private does not admit HTTPRoutes from namespace gw-other: listener http admits routes from its own namespace only \(from: Same\)\. Nothing was changed/, "the API server stores the CRD default explicitly");
+    assert.equal(cluster.kubectl(["get", "namespace", "gw-other"], { allowFail: true }), "", "the namespace was not created");
+    assert.ok(!existsSync(join(other, "deploy")), "no tree written");
   });
 
   it("Argo canary (replicas, --analysis none): watched to the new generation, rollback after promotion restores the old image", async (t) => {

@@ -482,3 +482,39 @@ describe("deploy on Argo Rollouts (no plugin: kubectl patch on the Rollout)", ()
     assert.ok(calls().includes("argo rollouts abort shop -n staging"));
   });
 });
+
+describe("deploy apply/plan: the Gateway in another namespace must admit the app's routes", () => {
+  const routed: DeployInput = { strategy: "rolling", ingressHost: "{env}.shop.example.com", gateway: "infra/public" };
+  const gateway = (listener: Record<string, unknown>) => ({
+    "Gateway/infra/public": { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "public", namespace: "infra" }, spec: { gatewayClassName: "x", listeners: [{ name: "https", protocol: "HTTPS", port: 443, ...listener }] } },
+  });
+
+  it("a listener with the default from: Same refuses before anything is applied or written", async () => {
+    cluster({ objects: gateway({}) });
+    const result = await deploy({ ...routed, image: V1, action: "apply" });
+    assert.equal(result.status, "failed");
+    assert.match(execution(result).summary, /Gateway infra\/public does not admit HTTPRoutes from namespace staging: listener https admits routes from its own namespace only \(from: Same, the default\)\. Nothing was changed.*allowedRoutes\.namespaces\.from: All/);
+    assert.ok(calls().includes("get gateway public -n infra -o json"));
+    assert.ok(!calls().some((c) => c.startsWith("apply ")), calls().join("\n"));
+    assert.equal(readTreeState(root, "shop", "staging").image, undefined, "the tree was not written");
+  });
+
+  it("plan reports the refusal as a failure instead of a diff", async () => {
+    cluster({ objects: gateway({ allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { "gateway-access": "true" } } } } }) });
+    const result = await deploy({ ...routed, image: V1, action: "plan" });
+    assert.equal(result.status, "failed");
+    assert.ok(result.warnings.some((w) => /staging: Gateway infra\/public does not admit HTTPRoutes from namespace staging: listener https admits routes from namespaces matching its selector/.test(w)), result.warnings.join("\n"));
+    assert.ok(!calls().some((c) => c.startsWith("diff ")));
+  });
+
+  it("from: All admits: apply goes ahead; an unreadable Gateway is a warning", async () => {
+    cluster({ objects: gateway({ allowedRoutes: { namespaces: { from: "All" } } }) });
+    const result = await deploy({ ...routed, image: V1, action: "apply" });
+    assert.equal(result.status, "ok", execution(result).summary);
+    assert.equal(obj("HTTPRoute/staging/shop").spec.hostnames[0], "staging.shop.example.com");
+    assert.ok(!result.warnings.some((w) => w.includes("cannot read Gateway")));
+    const missing = await deploy({ ...routed, gateway: "infra/other", image: V1, action: "apply" });
+    assert.equal(missing.status, "ok", execution(missing).summary);
+    assert.ok(missing.warnings.some((w) => /cannot read Gateway infra\/other .*not checked/.test(w)), missing.warnings.join("\n"));
+  });
+});

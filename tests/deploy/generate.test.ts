@@ -19,6 +19,9 @@ for (const target of ["kubernetes", "argo-rollouts"] as const) {
   for (const traffic of ["replicas", "nginx", "gateway-api", "istio"] as const) COMBOS.push(["canary", target, traffic]);
 }
 const IMAGE = "ghcr.io/acme/shop:1.2.3";
+/** Both accepted forms: a {env} pattern, and an explicit pair for production on the apex. */
+const HOSTS = "{env}.shop.example.com,production=shop.example.com";
+const HOST_OF: Record<string, string> = { staging: "staging.shop.example.com", production: "shop.example.com" };
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,7 +36,7 @@ const podLabels = (o: Obj): Record<string, string> => o.spec.template.metadata.l
 
 async function generate(strategy: DeployInput["strategy"], target: DeployInput["target"], traffic: DeployInput["traffic"]) {
   const root = tempDir("sd-deploy-gen-");
-  const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy, target, traffic, ingressHost: "shop.example.com", gateway: "infra/public", environments: ["staging", "production"] });
+  const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy, target, traffic, ingressHost: HOSTS, gateway: "infra/public", environments: ["staging", "production"] });
   return { root, result };
 }
 
@@ -106,7 +109,7 @@ describe("deploy generate: every strategy × target × traffic", () => {
       assert.equal(deny?.spec.ingress, undefined);
       assert.equal(deny?.spec.egress, undefined);
       const allowIngress = policies.find((p) => p.metadata.name === "shop-allow-ingress");
-      assert.equal(allowIngress?.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? "infra" : "ingress-nginx", "the namespace whose proxies carry traffic in (Gateway API: the Gateway's)");
+      assert.equal(allowIngress?.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], traffic === "istio" ? "istio-system" : traffic === "nginx" ? "ingress-nginx" : "infra", "the namespace whose proxies carry traffic in (Gateway API, the default: the Gateway's)");
       const dns = policies.find((p) => p.metadata.name === "shop-allow-dns");
       assert.deepEqual(dns?.spec.egress[0].ports.map((p: { port: number }) => p.port), [53, 53]);
       for (const p of policies) assert.ok(workloads.some((w) => selectorMatches(p.spec.podSelector.matchLabels, podLabels(w))));
@@ -208,10 +211,37 @@ describe("deploy generate: every strategy × target × traffic", () => {
         assert.equal(objects.find((o) => o.kind === "DestinationRule"), undefined, "host-level split needs no subsets");
         for (const r of vs?.spec.http[0].route ?? []) assert.ok(services.has(r.destination.host), `VirtualService routes to a generated Service (${r.destination.host})`);
       }
-      if (strategy !== "canary" || traffic !== "gateway-api") assert.ok(kinds.includes("Ingress"), "--ingress-host adds an Ingress");
+      // Exposure: Gateway API by default for every strategy; an Ingress only for the explicitly chosen nginx.
+      if (traffic === "nginx") {
+        assert.ok(kinds.includes("Ingress"), "--traffic nginx exposes through an Ingress (legacy)");
+        assert.ok(!kinds.includes("HTTPRoute"));
+        assert.ok(result.warnings.some((w) => w.includes("ingress-nginx controller was retired in March 2026")), result.warnings.join("\n"));
+      } else {
+        assert.ok(!kinds.includes("Ingress"), "no Ingress unless one is chosen explicitly");
+        const route = objects.find((o) => o.kind === "HTTPRoute");
+        assert.deepEqual(route?.spec.parentRefs, [{ name: "public", namespace: "infra" }]);
+        if (traffic !== "gateway-api") {
+          // One backend: the live Service (blue-green: the active one; Argo blue-green: its activeService).
+          assert.deepEqual(route?.spec.rules[0].backendRefs, [{ name: "shop", port: 80 }]);
+        }
+        assert.ok(!result.warnings.some((w) => w.includes("retired")), "no legacy warning on the default path");
+        // The Gateway lives in infra: its listener must admit the app's namespaces.
+        const note = /Gateway infra\/public is in another namespace than the app: its listener must admit routes from namespace\(s\) staging, production \(allowedRoutes\.namespaces\.from: All/;
+        assert.ok(result.nextSteps.some((s) => note.test(s)), result.nextSteps.join("\n"));
+        assert.match(readFileSync(join(root, "deploy", "shop", "RUNBOOK.md"), "utf8"), note);
+      }
 
+      // The base is the same for every environment: no host in it; each overlay adds its own.
+      for (const o of objects.filter((x) => x.kind === "Ingress" || x.kind === "HTTPRoute")) {
+        assert.equal(o.spec.hostnames, undefined);
+        assert.equal(o.spec.tls, undefined);
+        assert.ok((o.spec.rules ?? []).every((r: { host?: string }) => r.host === undefined), `${o.kind}/${o.metadata.name} host left to the overlays`);
+      }
       // The runbook names this app, its namespaces and this strategy's commands.
       const runbook = readFileSync(join(root, "deploy", "shop", "RUNBOOK.md"), "utf8");
+      assert.ok(runbook.includes(`--ingress-host '${HOSTS}'`), "the engine command carries --ingress-host verbatim");
+      assert.match(runbook, /overlays\/production\/`: namespace `production`, host `shop\.example\.com`/);
+      assert.ok(result.nextSteps.some((s) => s.includes(`--ingress-host '${HOSTS}'`)), result.nextSteps.join("\n"));
       assert.match(runbook, /kubectl apply -k deploy\/shop\/overlays\/production --dry-run=server/);
       assert.match(runbook, /-n production/);
       if (target === "argo-rollouts") assert.match(runbook, /kubectl argo rollouts abort shop -n staging/);
@@ -233,6 +263,12 @@ describe("deploy generate: every strategy × target × traffic", () => {
           assert.equal(o.metadata.namespace, env, `${o.kind}/${o.metadata.name} namespaced`);
           assert.equal(o.metadata.labels?.["app.kubernetes.io/environment"], env);
         }
+        // Each environment serves its own host (Ingress rule and TLS entry, or HTTPRoute hostnames).
+        for (const ing of renderedObjects.filter((o) => o.kind === "Ingress")) {
+          assert.deepEqual(ing.spec.rules.map((r: { host: string }) => r.host), [HOST_OF[env]], `${env} Ingress/${ing.metadata.name} host`);
+          assert.deepEqual(ing.spec.tls, [{ hosts: [HOST_OF[env]], secretName: "shop-tls" }]);
+        }
+        for (const route of renderedObjects.filter((o) => o.kind === "HTTPRoute")) assert.deepEqual(route.spec.hostnames, [HOST_OF[env]], `${env} HTTPRoute hostnames`);
         for (const w of renderedObjects.filter((o) => o.kind === "Deployment" || o.kind === "Rollout")) {
           assert.ok(selectorMatches(w.spec.selector.matchLabels, podLabels(w)), "kustomize labels did not break selectors");
           assert.equal(podLabels(w)["app.kubernetes.io/environment"], undefined, "selectors/pod labels untouched (includeSelectors false)");
@@ -338,5 +374,45 @@ describe("deploy generate: namespaces the cluster owns", () => {
     const rendered = objectsIn(execFileSync("kubectl", ["kustomize", overlay], { encoding: "utf8" }));
     assert.ok(rendered.length > 0);
     assert.ok(rendered.every((o) => o.kind !== "Namespace" && o.metadata.namespace === "default"));
+  });
+});
+
+describe("deploy generate: Ingress only when chosen explicitly (legacy)", () => {
+  const legacy: [string, DeployInput][] = [
+    ["rolling with --ingress-class nginx", { strategy: "rolling", ingressClass: "nginx" }],
+    ["rolling with --traffic nginx", { strategy: "rolling", traffic: "nginx" }],
+    ["blue-green on Argo with --ingress-class traefik", { strategy: "blue-green", target: "argo-rollouts", ingressClass: "traefik" }],
+    ["canary with --ingress-class nginx (nginx weights)", { strategy: "canary", ingressClass: "nginx" }],
+  ];
+  for (const [title, input] of legacy) {
+    it(`${title}: an Ingress per environment host, no HTTPRoute, the engine command asks for it again`, async () => {
+      const root = tempDir("sd-deploy-legacy-");
+      const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS, ...input });
+      assert.equal(result.status, "ok", JSON.stringify(result.validations.filter((v) => !v.ok)));
+      for (const v of result.validations) assert.ok(v.ok, `${v.path} ${v.validator}: ${v.messages.join("; ")}`);
+      const base = result.files.filter((f) => f.path.startsWith("deploy/shop/base/") && !f.path.endsWith("kustomization.yaml")).map((f) => f.path);
+      assert.ok(base.includes("deploy/shop/base/ingress.yaml"));
+      assert.ok(!base.includes("deploy/shop/base/httproute.yaml"));
+      const ingress = objectsIn(readFileSync(join(root, "deploy/shop/base/ingress.yaml"), "utf8"))[0];
+      assert.equal(ingress?.spec.ingressClassName, input.ingressClass ?? "nginx");
+      const nginx = (input.ingressClass ?? "nginx") === "nginx";
+      assert.equal(result.warnings.some((w) => w.includes("ingress-nginx controller was retired in March 2026")), nginx, result.warnings.join("\n"));
+      if (input.strategy === "canary") {
+        assert.ok(base.includes("deploy/shop/base/ingress-canary.yaml"), "an explicit nginx class splits canary traffic with ingress-nginx");
+      }
+      const deployStep = result.nextSteps.find((s) => s.startsWith("deploy: ")) ?? "";
+      assert.match(deployStep, new RegExp(`--ingress-class ${input.ingressClass ?? "nginx"}`), "the echoed command reproduces the explicit choice");
+      for (const env of ["staging", "production"]) {
+        const overlay = readFileSync(join(root, `deploy/shop/overlays/${env}/kustomization.yaml`), "utf8");
+        assert.ok(overlay.includes(`\\"value\\":\\"${HOST_OF[env]}\\"`), overlay);
+      }
+    });
+  }
+
+  it("no --gateway for the default exposure is an input error that explains it", async () => {
+    const root = tempDir("sd-deploy-nogw-");
+    await assert.rejects(runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS }), /exposed through a Gateway API HTTPRoute by default.*--gateway \[NAMESPACE\/\]NAME.*--ingress-class CLASS/);
+    await assert.rejects(runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS, traffic: "gateway-api", strategy: "canary", ingressClass: "nginx", gateway: "infra/public" }), /pass one of the two/);
+    assert.deepEqual(readdirSync(root), []);
   });
 });

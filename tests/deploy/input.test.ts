@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { z } from "zod";
 import { InputError } from "../../mcp-server/src/engine/core/types.ts";
 import { deployCapability } from "../../mcp-server/src/engine/deploy/index.ts";
-import { assertCanarySteps, assertImage, dnsLabel } from "../../mcp-server/src/engine/deploy/model.ts";
+import { assertCanarySteps, assertImage, dnsLabel, resolveHosts } from "../../mcp-server/src/engine/deploy/model.ts";
 import { tempDir } from "../helpers.ts";
 import { type DeployInput, runDeploy } from "./helpers.ts";
 
@@ -58,6 +58,29 @@ describe("deploy input validation (InputError, nothing written)", () => {
     await rejectsInput({ strategy: "canary", traffic: "nginx" }, /--ingress-host/);
     await rejectsInput({ strategy: "canary", traffic: "gateway-api" }, /--gateway/);
     await rejectsInput({ ingressHost: "not a host" }, /not a valid DNS name/);
+  });
+  it("one literal host for several environments is refused, naming the reason and both accepted forms", async () => {
+    for (const input of [{ ingressHost: "shop.example.com" }, { ingressHost: "shop.example.com", strategy: "canary" as const, traffic: "nginx" as const }]) {
+      await rejectsInput(input, /same host: a duplicate host is refused by the ingress admission webhook, and with Gateway API the oldest route wins.*\{env\}\.shop\.example\.com.*production=shop\.example\.com/);
+    }
+    await rejectsInput({ ingressHost: "staging=a.example.com,production=a.example.com" }, /staging and production the same host a\.example\.com/);
+    await rejectsInput({ ingressHost: "staging=a.example.com" }, /no host for environment production/);
+    await rejectsInput({ ingressHost: "{env}.a.example.com,b.example.com" }, /more than one entry without env=/);
+    await rejectsInput({ ingressHost: "{env}.a.example.com,staging=b.example.com,staging=c.example.com" }, /environment staging twice/);
+    await rejectsInput({ ingressHost: "{env}.a.example.com,Prod=b.example.com" }, /environment in ingressHost "Prod"/);
+    await rejectsInput({ ingressHost: "{env}.a.example.com,", }, /empty entry/);
+  });
+  it("host forms: {env} pattern, env=host pairs, a literal for one environment", () => {
+    const envs = ["staging", "production"];
+    assert.deepEqual(resolveHosts("{env}.shop.example.com", envs).hosts, { staging: "staging.shop.example.com", production: "production.shop.example.com" });
+    assert.deepEqual(resolveHosts("{env}.shop.example.com,production=shop.example.com", envs).hosts, { staging: "staging.shop.example.com", production: "shop.example.com" });
+    assert.deepEqual(resolveHosts("staging=stg.example.com, production=shop.example.com", envs).hosts, { staging: "stg.example.com", production: "shop.example.com" });
+    // A literal default covers the one environment without a pair.
+    assert.deepEqual(resolveHosts("shop.example.com,staging=stg.example.com", envs).hosts, { staging: "stg.example.com", production: "shop.example.com" });
+    assert.deepEqual(resolveHosts("shop.example.com", ["production"]).hosts, { production: "shop.example.com" });
+    // An action on one environment takes the same value as generate: the other pairs are accepted, silently.
+    assert.deepEqual(resolveHosts("{env}.shop.example.com,production=shop.example.com", ["production"]), { hosts: { production: "shop.example.com" }, warnings: [] });
+    assert.match(resolveHosts("{env}.shop.example.com,prod=shop.example.com", envs).warnings.join(), /prod, which are not among staging, production/);
   });
   it("one namespace cannot hold two environments", async () => {
     await rejectsInput({ namespace: "shop", environments: ["staging", "production"] }, /one namespace/);

@@ -37,7 +37,7 @@ const flag = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const ns = flag("-n") ?? "default";
-const KINDS = { deployment: "Deployment", service: "Service", rollout: "Rollout", replicaset: "ReplicaSet", ingress: "Ingress", httproute: "HTTPRoute", virtualservice: "VirtualService", analysisrun: "AnalysisRun" };
+const KINDS = { deployment: "Deployment", service: "Service", rollout: "Rollout", replicaset: "ReplicaSet", ingress: "Ingress", httproute: "HTTPRoute", virtualservice: "VirtualService", analysisrun: "AnalysisRun", gateway: "Gateway" };
 const keyOf = (kind, namespace, name) => `${kind}/${namespace}/${name}`;
 const isBad = (image) => (state.badImages ?? []).includes(image);
 const imageOf = (o) => o?.spec?.template?.spec?.containers?.[0]?.image;
@@ -105,14 +105,17 @@ function mergePatch(target, patch) {
 
 function jsonPatch(target, ops) {
   for (const op of ops) {
-    if (op.op !== "replace") fail(`fake-kubectl: unsupported json patch op ${op.op}`);
+    if (op.op !== "replace" && op.op !== "add") fail(`fake-kubectl: unsupported json patch op ${op.op}`);
     const parts = op.path.split("/").slice(1);
     let at = target;
     for (const p of parts.slice(0, -1)) {
       at = at?.[p];
       if (at === undefined) fail(`The request is invalid: the server rejected our request due to an error in our request: path ${op.path} not found`);
     }
-    at[parts[parts.length - 1]] = op.value;
+    const last = parts[parts.length - 1];
+    // RFC 6902 add: sets an object member, or inserts into an array.
+    if (op.op === "add" && Array.isArray(at)) at.splice(last === "-" ? at.length : Number(last), 0, op.value);
+    else at[last] = op.value;
   }
 }
 

@@ -10,6 +10,7 @@ import "../validate/deploy-selectors.ts";
 import { resolveRoot, validateAndWrite, type WriteRequest } from "../writer/index.ts";
 import { kubectlCommands } from "./commands.ts";
 import { execute, type ExecReport } from "./execute.ts";
+import { checkGatewayAdmits } from "./gateway.ts";
 import { detectKubectl, runKubectl } from "./kubectl.ts";
 import { materialise, validateOverlays } from "./kustomize.ts";
 import { ACTIONS, ANALYSIS, DEFAULT_CANARY_STEPS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
@@ -54,11 +55,11 @@ export const deployCapability = defineCapability({
     canarySteps: canaryStepsSchema.default(DEFAULT_CANARY_STEPS).describe("Weights in %, increasing, last 100"),
     pauseSeconds: z.number().int().min(0).max(86_400).default(600),
     traffic: z.enum(TRAFFIC).optional().describe("Canary traffic split"),
-    ingressHost: z.string().min(1).max(253).optional().describe("Adds an Ingress; needed for traffic nginx"),
-    ingressClass: z.string().min(1).max(253).default("nginx"),
+    ingressHost: z.string().min(1).max(1000).optional().describe("{env} pattern and/or env=host pairs"),
+    ingressClass: z.string().min(1).max(253).optional().describe("Legacy Ingress, not HTTPRoute"),
     ingressNamespace: z.string().min(1).max(63).optional().describe("Ingress controller's, let in by NetworkPolicy"),
     monitoringNamespace: z.string().min(1).max(63).default("monitoring").describe("Prometheus's, let in by NetworkPolicy"),
-    gateway: z.string().min(1).max(127).optional().describe("[namespace/]name; needed for traffic gateway-api"),
+    gateway: z.string().min(1).max(127).optional().describe("[namespace/]name; HTTPRoute parent"),
     prometheusUrl: z.string().min(1).max(500).optional().describe("Metric gate, AnalysisTemplate"),
     analysis: z.enum(ANALYSIS).default("prometheus").describe("none: no metric gates"),
     errorRateThreshold: z.number().gt(0).lt(1).default(0.05),
@@ -86,11 +87,11 @@ export const deployCapability = defineCapability({
       { flags: "--canary-steps <list>", key: "canarySteps", type: "list", description: "canary weights, e.g. 5,25,50,100" },
       { flags: "--pause-seconds <n>", key: "pauseSeconds", type: "int", description: "pause after each canary weight (default 600)" },
       { flags: "--traffic <how>", key: "traffic", description: `canary traffic split: ${TRAFFIC.join(", ")}` },
-      { flags: "--ingress-host <host>", key: "ingressHost", description: "public host; adds an Ingress" },
-      { flags: "--ingress-class <class>", key: "ingressClass", description: "IngressClass (default nginx)" },
+      { flags: "--ingress-host <hosts>", key: "ingressHost", description: "public host per environment: a {env} pattern and/or env=host pairs, comma-separated" },
+      { flags: "--ingress-class <class>", key: "ingressClass", description: "expose through an Ingress of this class instead of a Gateway API HTTPRoute (legacy)" },
       { flags: "--ingress-namespace <ns>", key: "ingressNamespace", description: "ingress controller namespace for the NetworkPolicy" },
       { flags: "--monitoring-namespace <ns>", key: "monitoringNamespace", description: "namespace Prometheus scrapes from (default monitoring)" },
-      { flags: "--gateway <ref>", key: "gateway", description: "Gateway API parent [namespace/]name" },
+      { flags: "--gateway <ref>", key: "gateway", description: "Gateway API parent [namespace/]name of the HTTPRoute (needed with --ingress-host)" },
       { flags: "--prometheus-url <url>", key: "prometheusUrl", description: "Prometheus base URL for the metric gate" },
       { flags: "--analysis <mode>", key: "analysis", description: "prometheus (default) or none: no metric analysis" },
       { flags: "--health-url <url>", key: "healthUrl", description: "base URL for the HTTP health check (default: kubectl port-forward)" },
@@ -128,12 +129,18 @@ export const deployCapability = defineCapability({
       context.progress(`rendered ${rendered.files.length} file(s) for ${settings.strategy} on ${settings.target}`);
       const details: Record<string, unknown> = { plan: rendered.plan, state };
       const nextSteps = rendered.nextSteps;
-      if (action === "plan") details.kubectlDiff = await kubectlDiff(settings, rendered.files, context.signal, context.progress);
+      let refusals: string[] = [];
+      if (action === "plan") {
+        const diff = await kubectlDiff(settings, rendered.files, context.signal, context.progress);
+        details.kubectlDiff = diff;
+        refusals = diff.gatewayRefusals ?? [];
+        warnings.push(...(diff.gatewayWarnings ?? []));
+      }
       const stale = staleFiles(root, settings.app, rendered.files);
       if (stale.length > 0) {
         warnings.push(`not part of this ${settings.strategy}/${settings.target} tree any more (kustomize no longer references them; delete them when you are done with the old setup): ${stale.join(", ")}`);
       }
-      return writeChecked(settings, rendered, {
+      const checked = await writeChecked(settings, rendered, {
         tool: "deployment-manager",
         root,
         files: rendered.files,
@@ -145,6 +152,7 @@ export const deployCapability = defineCapability({
         details,
         progress: context.progress,
       }, context.signal);
+      return refusals.length > 0 ? { ...checked, status: "failed", warnings: [...checked.warnings, ...refusals] } : checked;
     }
 
     // Execution actions.
@@ -209,6 +217,16 @@ export const deployCapability = defineCapability({
         const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot ${action}: ${kube.reason}${action === "apply" && !input.dryRun ? "; nothing was written or applied" : ""}` };
         context.progress(report.summary);
         return result("failed", report, { target });
+      }
+      if (action === "apply") {
+        // An HTTPRoute the Gateway does not admit is accepted by the API server and then never served: refuse first.
+        const gw = await checkGatewayAdmits(settings, namespace, context.signal);
+        warnings.push(...gw.warnings);
+        if (gw.refusal) {
+          const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot apply: ${gw.refusal}` };
+          context.progress(report.summary);
+          return result("failed", report, { target });
+        }
       }
       // Every live change names the cluster it would change; nothing is assumed from environment names.
       if (MUTATING.has(action) && !input.dryRun && !input.confirm) {
@@ -304,6 +322,15 @@ async function kubectlDiff(settings: DeploySettings, files: GeneratedFile[], sig
     progress(`kubectl diff skipped: ${kube.reason}`);
     return { available: false, reason: kube.reason };
   }
+  // Routes a cross-namespace Gateway would not admit: reported instead of a diff of something that cannot work.
+  const gatewayRefusals: string[] = [];
+  const gatewayWarnings: string[] = [];
+  for (const env of settings.environments) {
+    const check = await checkGatewayAdmits(settings, settings.namespaces[env] ?? env, signal);
+    gatewayWarnings.push(...check.warnings);
+    if (check.refusal) gatewayRefusals.push(`${env}: ${check.refusal}`);
+  }
+  if (gatewayRefusals.length > 0) return { available: true, context: kube.context, gatewayRefusals, gatewayWarnings };
   const dir = materialise(files);
   try {
     const diffs: Record<string, { exitCode: number; diff: string; error?: string }> = {};
@@ -313,7 +340,7 @@ async function kubectlDiff(settings: DeploySettings, files: GeneratedFile[], sig
       // kubectl diff: 0 = no differences, 1 = differences, >1 = error.
       diffs[env] = r.code <= 1 && !r.timedOut ? { exitCode: r.code, diff: r.stdout } : { exitCode: r.code, diff: r.stdout, error: r.timedOut ? "timed out" : r.stderr.trim() };
     }
-    return { available: true, context: kube.context, diffs };
+    return { available: true, context: kube.context, diffs, gatewayWarnings };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

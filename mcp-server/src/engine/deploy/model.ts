@@ -49,8 +49,18 @@ export interface DeploySettings {
   readinessPath: string;
   canarySteps: number[];
   pauseSeconds: number;
+  /** The --ingress-host value as given (a host, a `{env}` pattern and/or env=host pairs), echoed verbatim. */
   ingressHost: string | undefined;
+  /** The public host of each environment, resolved from ingressHost; distinct across environments. */
+  hosts: Record<string, string>;
+  /**
+   * How the host is exposed: an HTTPRoute on the Gateway (the default), or an Ingress only when one was chosen
+   * explicitly (--traffic nginx or --ingress-class; ingress-nginx is retired). Undefined: no public exposure.
+   */
+  exposure: "gateway-api" | "ingress" | undefined;
   ingressClass: string;
+  /** --ingress-class was given (not the nginx default). */
+  ingressClassGiven: boolean;
   ingressNamespace: string;
   /** Namespace Prometheus scrapes from (allowed in by a NetworkPolicy when metrics are used). */
   monitoringNamespace: string;
@@ -119,6 +129,60 @@ export function assertHost(host: string): string {
   return host;
 }
 
+const HOST_FORMS =
+  "use a pattern with {env} (e.g. '{env}.shop.example.com') and/or env=host pairs, comma-separated (e.g. '{env}.shop.example.com,production=shop.example.com')";
+
+/**
+ * One public host per environment from --ingress-host: a literal host (one environment only), a pattern with
+ * `{env}`, and/or `env=host` pairs for environments whose host differs. Hosts must differ across environments: a
+ * duplicate host is refused by the ingress admission webhook, and with Gateway API the oldest route wins, so staging
+ * could serve production traffic. Pairs for environments outside this run are accepted (an action on one
+ * environment is given the same value as generate).
+ */
+export function resolveHosts(raw: string, environments: string[]): { hosts: Record<string, string>; warnings: string[] } {
+  const warnings: string[] = [];
+  const pairs = new Map<string, string>();
+  let fallback: string | undefined;
+  for (const part of raw.split(",").map((p) => p.trim())) {
+    if (part === "") throw new InputError(`ingressHost ${shown(raw)} has an empty entry; ${HOST_FORMS}`);
+    const eq = part.indexOf("=");
+    if (eq >= 0) {
+      const env = assertSafeSegment(part.slice(0, eq).trim(), "environment in ingressHost");
+      if (pairs.has(env)) throw new InputError(`ingressHost names environment ${env} twice`);
+      pairs.set(env, assertHost(part.slice(eq + 1).trim()));
+    } else {
+      if (fallback !== undefined) throw new InputError(`ingressHost ${shown(raw)} has more than one entry without env=; ${HOST_FORMS}`);
+      fallback = part;
+    }
+  }
+  const hosts: Record<string, string> = {};
+  const fromFallback: string[] = [];
+  for (const env of environments) {
+    const explicit = pairs.get(env);
+    if (explicit !== undefined) hosts[env] = explicit;
+    else if (fallback !== undefined) {
+      hosts[env] = assertHost(fallback.split("{env}").join(env));
+      fromFallback.push(env);
+    } else throw new InputError(`ingressHost gives no host for environment ${env}: add ${env}=HOST or a {env} pattern`);
+  }
+  if (fallback !== undefined && !fallback.includes("{env}") && fromFallback.length > 1) {
+    throw new InputError(
+      `ingressHost ${shown(fallback)} would give environments ${fromFallback.join(", ")} the same host: a duplicate host is refused by the ingress ` +
+        `admission webhook, and with Gateway API the oldest route wins, so staging could serve production traffic; ${HOST_FORMS}`,
+    );
+  }
+  const seen = new Map<string, string>();
+  for (const env of environments) {
+    const host = hosts[env] as string;
+    const other = seen.get(host);
+    if (other !== undefined) throw new InputError(`ingressHost gives environments ${other} and ${env} the same host ${host}: hosts must differ across environments; ${HOST_FORMS}`);
+    seen.set(host, env);
+  }
+  const unknown = [...pairs.keys()].filter((env) => !environments.includes(env));
+  if (unknown.length > 0 && environments.length > 1) warnings.push(`ingressHost names environment(s) ${unknown.join(", ")}, which are not among ${environments.join(", ")}; those hosts are not used`);
+  return { hosts, warnings };
+}
+
 export function assertHttpUrl(url: string, what: string): string {
   // The URL parser silently drops tabs and newlines; a value that needs that would be written verbatim into
   // YAML and the runbook, so anything outside printable ASCII is refused before parsing.
@@ -148,7 +212,8 @@ export interface RawDeployInput {
   canarySteps: number[];
   pauseSeconds: number;
   ingressHost?: string;
-  ingressClass: string;
+  /** Undefined when not given: an explicit class (any) chooses an Ingress over the Gateway API default. */
+  ingressClass?: string;
   ingressNamespace?: string;
   monitoringNamespace: string;
   gateway?: string;
@@ -221,15 +286,33 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   }
   const namespaces = Object.fromEntries(environments.map((env) => [env, input.namespace ?? env]));
 
-  let traffic: Traffic = input.traffic ?? (input.strategy === "canary" && input.ingressHost ? "nginx" : "replicas");
-  if (input.strategy !== "canary" && input.traffic !== undefined && input.traffic !== "replicas") {
-    warnings.push(`--traffic ${input.traffic} only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it is ignored`);
+  const isCanary = input.strategy === "canary";
+  if (input.ingressClass !== undefined && input.traffic === "gateway-api") {
+    throw new InputError("--ingress-class asks for an Ingress, --traffic gateway-api for an HTTPRoute: pass one of the two");
+  }
+  const ingressHost = input.ingressHost;
+  let hosts: Record<string, string> = {};
+  if (ingressHost !== undefined) {
+    const resolved = resolveHosts(ingressHost, environments);
+    hosts = resolved.hosts;
+    warnings.push(...resolved.warnings);
+  }
+  // Gateway API is the default exposure; an Ingress only when one was chosen explicitly.
+  const ingressChosen = input.traffic === "nginx" || input.ingressClass !== undefined;
+  const ingressClass = input.ingressClass ?? "nginx";
+  const exposure: DeploySettings["exposure"] = ingressHost !== undefined
+    ? (ingressChosen ? "ingress" : "gateway-api")
+    : isCanary && input.traffic === "gateway-api" ? "gateway-api" : undefined;
+  let traffic: Traffic = input.traffic ?? (isCanary && ingressHost !== undefined ? (exposure === "gateway-api" ? "gateway-api" : ingressClass === "nginx" ? "nginx" : "replicas") : "replicas");
+  if (!isCanary && input.traffic !== undefined && input.traffic !== "replicas") {
+    warnings.push(input.traffic === "nginx" && ingressHost !== undefined
+      ? `--traffic nginx only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it only chooses an ingress-nginx Ingress for the host`
+      : `--traffic ${input.traffic} only shapes canary traffic; the ${input.strategy} strategy does not split traffic, so it is ignored`);
     traffic = "replicas";
   }
-  const ingressHost = input.ingressHost === undefined ? undefined : assertHost(input.ingressHost);
-  if (traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
-  if (traffic === "nginx" || (ingressHost && input.ingressClass === "nginx" && traffic !== "gateway-api")) {
-    warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API (--traffic gateway-api --gateway NAMESPACE/NAME)");
+  if (isCanary && input.traffic === "nginx" && !ingressHost) throw new InputError("--traffic nginx splits traffic on an Ingress: pass --ingress-host HOST");
+  if (traffic === "nginx" || (exposure === "ingress" && ingressClass === "nginx")) {
+    warnings.push("the community ingress-nginx controller was retired in March 2026 (no releases or security fixes): prefer Gateway API, the default exposure (drop --traffic nginx and --ingress-class, pass --gateway NAMESPACE/NAME)");
   }
   let gateway: DeploySettings["gateway"];
   if (input.gateway !== undefined) {
@@ -243,11 +326,18 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     gateway = namespace === undefined ? { name } : { name, namespace };
   }
   if (traffic === "gateway-api" && !gateway) throw new InputError("--traffic gateway-api attaches an HTTPRoute to a Gateway: pass --gateway [NAMESPACE/]NAME");
-  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(input.ingressClass)) throw new InputError(`ingressClass ${shown(input.ingressClass)} is not a valid class name`);
+  if (exposure === "gateway-api" && !gateway) {
+    throw new InputError(
+      "--ingress-host is exposed through a Gateway API HTTPRoute by default (the community ingress-nginx controller was retired in March 2026): " +
+        "pass --gateway [NAMESPACE/]NAME with the Gateway the route attaches to, or choose an Ingress explicitly with --ingress-class CLASS (legacy)",
+    );
+  }
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(ingressClass)) throw new InputError(`ingressClass ${shown(ingressClass)} is not a valid class name`);
   // The NetworkPolicy admits the namespace whose pods carry the traffic in: ingress-nginx, Istio's ingress
   // gateway, or (Gateway API) the Gateway's namespace, where most implementations run its data plane.
-  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
-  if (traffic === "gateway-api" && input.ingressNamespace === undefined) {
+  const viaGateway = exposure === "gateway-api" || traffic === "gateway-api";
+  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : viaGateway ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
+  if (viaGateway && traffic !== "istio" && input.ingressNamespace === undefined) {
     warnings.push(gateway?.namespace
       ? `the NetworkPolicy admits traffic from namespace ${gateway.namespace} (the Gateway's); if your Gateway API implementation runs its proxies elsewhere (e.g. envoy-gateway-system), pass --ingress-namespace`
       : `the Gateway has no namespace, so the NetworkPolicy cannot tell where its proxies run and admits ${ingressNamespace}; pass --ingress-namespace with the namespace of your Gateway API implementation's proxies`);
@@ -289,7 +379,10 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
       canarySteps,
       pauseSeconds: input.pauseSeconds,
       ingressHost,
-      ingressClass: input.ingressClass,
+      hosts,
+      exposure,
+      ingressClass,
+      ingressClassGiven: input.ingressClass !== undefined,
       ingressNamespace,
       monitoringNamespace: input.monitoringNamespace,
       gateway,

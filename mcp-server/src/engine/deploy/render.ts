@@ -5,6 +5,7 @@ import { NAME_LABEL, objectNames, overlayDir } from "./names.ts";
 import { buildPlan, type RolloutPlan } from "./plan.ts";
 import { metricQueries, RATE_WINDOW } from "./queries.ts";
 import { engineCommand, runbookContext } from "./runbook.ts";
+import { allowedRoutesNote, crossNamespaceGateway } from "./gateway.ts";
 import { shellWord } from "../templating/quote.ts";
 import { COLOR_PATH, IMAGE_PATH, type ReleasePatch, type TreeState } from "./state.ts";
 
@@ -235,42 +236,45 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
   });
 
   // Traffic objects.
+  // Each environment's host is added by its overlay (hostPatches), so the base is the same for every environment.
   const ingressContext = (name: string, serviceName: string, annotations: Record<string, string> | null) => ({
     name,
     labels,
     annotations,
     ingressClass: settings.ingressClass,
-    host: settings.ingressHost,
-    tlsSecret: `${app}-tls`,
     service: serviceName,
   });
+  const tlsSecret = `${app}-tls`;
+  const hostTargets: { kind: "Ingress" | "HTTPRoute"; name: string }[] = [];
   const canaryStrategy = strategy === "canary";
-  if (settings.ingressHost && !(canaryStrategy && traffic === "gateway-api")) {
+  if (settings.exposure === "ingress") {
     add("ingress.yaml", "ingress.yaml", ingressContext(n.ingress, n.service, null));
-    nextSteps.push(`TLS for ${settings.ingressHost} comes from the Secret ${app}-tls: create it or let cert-manager issue it (annotate the Ingress with your ClusterIssuer)`);
+    hostTargets.push({ kind: "Ingress", name: n.ingress });
+    nextSteps.push(`TLS for ${Object.values(settings.hosts).join(", ")} comes from the Secret ${tlsSecret} in each environment's namespace: create it or let cert-manager issue it (annotate the Ingress with your ClusterIssuer)`);
   }
   if (canaryStrategy && traffic === "nginx" && target === "kubernetes") {
     add("ingress-canary.yaml", "ingress.yaml", ingressContext(n.canaryIngress, n.canaryService, {
       "nginx.ingress.kubernetes.io/canary": "true",
       "nginx.ingress.kubernetes.io/canary-weight": "0",
     }));
+    hostTargets.push({ kind: "Ingress", name: n.canaryIngress });
   }
-  if (canaryStrategy && traffic === "gateway-api" && settings.gateway) {
+  if (settings.exposure === "gateway-api" && settings.gateway) {
     const parentRef = settings.gateway.namespace ? { name: settings.gateway.name, namespace: settings.gateway.namespace } : { name: settings.gateway.name };
-    add("httproute.yaml", "httproute.yaml", {
-      name: n.route,
-      labels,
-      parentRef,
-      host: settings.ingressHost ?? null,
-      stableService: n.service,
-      canaryService: n.canaryService,
-      stableWeight: 100,
-      canaryWeight: 0,
-    });
+    // A canary split by Gateway API weighs stable against canary; every other exposure has one backend: the live
+    // Service (blue-green: the active one; a replicas or Istio canary: the Service the split works behind).
+    const backends = canaryStrategy && traffic === "gateway-api"
+      ? [{ name: n.service, weighted: true, weight: 100 }, { name: n.canaryService, weighted: true, weight: 0 }]
+      : [{ name: n.service, weighted: false, weight: 1 }];
+    add("httproute.yaml", "httproute.yaml", { name: n.route, labels, parentRef, hostsPerEnvironment: Boolean(settings.ingressHost), backends });
+    if (settings.ingressHost) {
+      hostTargets.push({ kind: "HTTPRoute", name: n.route });
+      nextSteps.push(`TLS for ${Object.values(settings.hosts).join(", ")} terminates at the Gateway ${settings.gateway.namespace ? `${settings.gateway.namespace}/` : ""}${settings.gateway.name}: its HTTPS listener needs a certificate covering each host`);
+    }
   }
   if (canaryStrategy && traffic === "istio") {
     add("virtualservice.yaml", "virtualservice.yaml", { name: n.route, labels, host: n.service, stableService: n.service, canaryService: n.canaryService, stableWeight: 100, canaryWeight: 0 });
-    if (settings.ingressHost) warnings.push("with --traffic istio the weights apply to traffic inside the mesh; route the Ingress through the Istio ingress gateway (or make the ingress controller part of the mesh) so external traffic is split too");
+    if (settings.ingressHost) warnings.push("with --traffic istio the weights apply to traffic inside the mesh; the HTTPRoute sends external traffic to the stable Service, so run the Gateway in the mesh (e.g. Istio's Gateway API implementation) for it to be split too");
   }
 
   files.push({ path: `${base}/kustomization.yaml`, content: engine.renderYaml("deploy/base/kustomization.yaml", { resources }), kind: "kustomization" });
@@ -287,7 +291,15 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
       name: p.name,
       ops: [{ op: "replace", path: p.path, value: p.value }],
     }));
-    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env, patches }), kind: "kustomization" });
+    const host = settings.hosts[env];
+    const hostPatches = host === undefined ? [] : hostTargets.map((t) => ({
+      kind: t.kind,
+      name: t.name,
+      ops: t.kind === "HTTPRoute"
+        ? [{ op: "add", path: "/spec/hostnames", value: [host] }]
+        : [{ op: "add", path: "/spec/rules/0/host", value: host }, { op: "add", path: "/spec/tls", value: [{ hosts: [host], secretName: tlsSecret }] }],
+    }));
+    files.push({ path: `${dir}/kustomization.yaml`, content: engine.renderYaml("deploy/overlay/kustomization.yaml", { namespace, env, patches, hostPatches }), kind: "kustomization" });
   }
 
   const plan = buildPlan(settings, state);
@@ -300,6 +312,8 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
   if (usesMetrics) {
     nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket from /metrics on the http port, scraped through base/servicemonitor.yaml (Prometheus Operator); without data the analysis is Inconclusive and the rollout waits for you — or pass --analysis none to gate on readiness and HTTP only`);
   }
+  const remote = settings.environments.map((env) => crossNamespaceGateway(settings, settings.namespaces[env] ?? env)).find((g) => g !== undefined);
+  if (remote) nextSteps.push(allowedRoutesNote(remote, settings.environments.map((env) => settings.namespaces[env] ?? env)));
   if (target === "argo-rollouts") nextSteps.push("Argo Rollouts must be installed in the cluster (the Rollout and AnalysisTemplate CRDs and controller)");
   nextSteps.push(`NetworkPolicies admit traffic to ${app} only from namespace ${settings.ingressNamespace}${usesMetrics ? ` and ${settings.monitoringNamespace}` : ""}: add ingress rules for in-cluster callers (other apps, mesh sidecars) that call ${app} directly`);
   nextSteps.push(`NetworkPolicies deny all egress except DNS: add egress rules for ${app}'s dependencies (databases, APIs) before going live`);

@@ -2,6 +2,7 @@ import { type Argv, canaryReplicasFor, kubectlCommands, PREVIOUS_COLOR } from ".
 import type { DeploySettings } from "./model.ts";
 import { objectNames, overlayDir, servicesOf } from "./names.ts";
 import type { RolloutPlan } from "./plan.ts";
+import { allowedRoutesNote, crossNamespaceGateway } from "./gateway.ts";
 
 interface Command {
   comment: string | null;
@@ -179,6 +180,10 @@ export function engineCommand(settings: DeploySettings, env: string, action: str
     argv.push("--traffic", settings.traffic, "--canary-steps", settings.canarySteps.join(","), "--pause-seconds", String(settings.pauseSeconds));
   }
   if (settings.ingressHost) argv.push("--ingress-host", settings.ingressHost);
+  // An explicit Ingress (legacy) must be asked for again, or the engine would expose through the Gateway.
+  if (settings.exposure === "ingress" && (settings.ingressClassGiven || !(settings.strategy === "canary" && settings.traffic === "nginx"))) {
+    argv.push("--ingress-class", settings.ingressClass);
+  }
   if (settings.gateway) argv.push("--gateway", settings.gateway.namespace ? `${settings.gateway.namespace}/${settings.gateway.name}` : settings.gateway.name);
   if (settings.healthPath !== "/healthz") argv.push("--health-path", settings.healthPath);
   if (settings.readinessPath !== settings.healthPath) argv.push("--readiness-path", settings.readinessPath);
@@ -200,10 +205,15 @@ export function runbookContext(settings: DeploySettings, plan: RolloutPlan, reso
     healthPath: settings.healthPath,
     readinessPath: settings.readinessPath,
     resources,
+    gatewayNote: (() => {
+      const namespaces = settings.environments.map((env) => settings.namespaces[env] ?? env);
+      const remote = namespaces.map((ns) => crossNamespaceGateway(settings, ns)).find((g) => g !== undefined);
+      return remote ? allowedRoutesNote(remote, namespaces) : null;
+    })(),
     engineCommand: engineCommand(settings, settings.environments[0] ?? "staging", "apply"),
     envs: settings.environments.map((env) => {
       const namespace = settings.namespaces[env] ?? env;
-      return { env, namespace, sections: sections(settings, env, namespace).map((x) => ({ ...x, commands: x.commands.map(normalise) })) };
+      return { env, namespace, host: settings.hosts[env] ?? null, sections: sections(settings, env, namespace).map((x) => ({ ...x, commands: x.commands.map(normalise) })) };
     }),
     planLines: plan.steps.map((s) => `${s.step}. ${s.action}${s.gates.length > 0 ? ` — gates: ${s.gates.join("; ")}` : ""}`),
     triggers: plan.rollbackTriggers,
