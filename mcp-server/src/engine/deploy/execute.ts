@@ -260,7 +260,7 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
     if (r.timedOut || !/\(NotFound\)|not found/.test(r.stderr)) throw new Failure(`cannot read namespace ${namespace}: ${kubectlError(r, timeoutMs)}`);
     if (!create) return false;
     await run(k.createNamespace(namespace), `creating namespace ${namespace} (first deploy)`);
-    await run(k.labelNamespace(namespace), `namespace ${namespace}: restricted Pod Security`);
+    await run(k.labelNamespace(namespace, settings), `namespace ${namespace}: restricted Pod Security${settings.traffic === "istio" ? ", Istio sidecar injection" : ""}`);
     return true;
   };
   const dryRunApply = () => run(k.applyDryRun(settings, env), "server-side dry run (kubectl apply --dry-run=server)", { ...(o.dryRunCwd ? { cwd: o.dryRunCwd } : {}) });

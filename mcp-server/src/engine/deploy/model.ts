@@ -31,6 +31,8 @@ export type Color = "blue" | "green";
 /** The seeds' canary ladder: 5% → 25% → 50% → 100%. */
 export const DEFAULT_CANARY_STEPS = [5, 25, 50, 100];
 export const DEFAULT_ENVIRONMENTS = ["staging", "production"];
+/** Where Istio's control plane (istiod) and its default ingress gateway run. */
+export const ISTIO_NAMESPACE = "istio-system";
 
 /** Everything the renderer and the executor need, after validation and defaults. */
 export interface DeploySettings {
@@ -246,7 +248,14 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(input.ingressClass)) throw new InputError(`ingressClass ${shown(input.ingressClass)} is not a valid class name`);
   // The NetworkPolicy admits the namespace whose pods carry the traffic in: ingress-nginx, Istio's ingress
   // gateway, or (Gateway API) the Gateway's namespace, where most implementations run its data plane.
-  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : traffic === "gateway-api" ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
+  // Istio: an Ingress of any class but `istio` is served by that class's controller (ingress-nginx by default), not
+  // by Istio's ingress gateway; the NetworkPolicies admit the mesh (gateway, sidecar callers) on top of it.
+  const istioServesIngress = !ingressHost || input.ingressClass === "istio";
+  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? (istioServesIngress ? ISTIO_NAMESPACE : "ingress-nginx") : traffic === "gateway-api" ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
+  if (traffic === "istio") {
+    warnings.push(`--traffic istio: the pods get Istio sidecars (namespaces the engine creates are labelled istio-injection=enabled; label an existing one yourself). Restricted Pod Security rejects the istio-init container (NET_ADMIN, NET_RAW), so Istio must run with its CNI plugin (istio-cni); without it no pod starts`);
+    warnings.push(`--traffic istio: the NetworkPolicies assume istiod and the Istio ingress gateway run in namespace ${ISTIO_NAMESPACE} (pass --ingress-namespace if traffic enters elsewhere, e.g. a gateway in istio-ingress) and admit sidecar callers from namespaces labelled istio-injection=enabled or istio.io/rev; callers outside the mesh (${istioServesIngress ? "" : `the ${input.ingressClass} Ingress controller in ${ingressNamespace}, `}Prometheus) reach the pods only with PERMISSIVE mTLS, Istio's default`);
+  }
   if (traffic === "gateway-api" && input.ingressNamespace === undefined) {
     warnings.push(gateway?.namespace
       ? `the NetworkPolicy admits traffic from namespace ${gateway.namespace} (the Gateway's); if your Gateway API implementation runs its proxies elsewhere (e.g. envoy-gateway-system), pass --ingress-namespace`

@@ -1,5 +1,5 @@
 import { type Argv, canaryReplicasFor, kubectlCommands, PREVIOUS_COLOR } from "./commands.ts";
-import type { DeploySettings } from "./model.ts";
+import { type DeploySettings, ISTIO_NAMESPACE } from "./model.ts";
 import { objectNames, overlayDir, servicesOf } from "./names.ts";
 import type { RolloutPlan } from "./plan.ts";
 
@@ -33,11 +33,13 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
   const overlay = overlayDir(settings.app, env);
   out.push({
     title: "Deploy",
-    note: `The namespace is not part of the tree (\`kubectl delete -k\` must never delete a shared namespace): the first deploy creates it once with restricted Pod Security, as the first two commands do.`,
+    note: `The namespace is not part of the tree (\`kubectl delete -k\` must never delete a shared namespace): the first deploy creates it once with restricted Pod Security, as the first two commands do.${settings.traffic === "istio"
+      ? ` With Istio the label also turns on sidecar injection (an existing namespace needs \`istio-injection=enabled\` too), and Istio must run with its CNI plugin: restricted Pod Security rejects the istio-init container (it needs NET_ADMIN and NET_RAW), so without istio-cni no pod starts. The NetworkPolicies let in sidecar callers from injected namespaces and let the sidecars reach istiod in ${ISTIO_NAMESPACE} (ports 15012, 15017).`
+      : ""}`,
     commands: [
       comment(`first deploy only: create namespace ${namespace}`),
       k.createNamespace(namespace),
-      k.labelNamespace(namespace),
+      k.labelNamespace(namespace, settings),
       comment("every deploy"),
       ["kubectl", "kustomize", overlay], k.diff(settings, env), k.applyDryRun(settings, env), k.apply(settings, env),
     ],
