@@ -141,6 +141,10 @@ describe("deploy generate: every strategy × target × traffic", () => {
           assert.equal(bg.activeService, "shop");
           assert.equal(bg.previewService, "shop-preview");
           assert.equal(bg.autoPromotionEnabled, false);
+          // The preview runs at full size (no previewReplicaCount), so the switch never lands on fewer pods, and the
+          // old ReplicaSet stays up a moment after it.
+          assert.equal(bg.previewReplicaCount, undefined);
+          assert.ok(bg.scaleDownDelaySeconds >= 30);
           assert.equal(bg.prePromotionAnalysis.templates[0].templateName, "shop-analysis");
           assert.ok(services.has("shop-preview"));
         } else {
