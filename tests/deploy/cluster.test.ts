@@ -188,9 +188,14 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     ok(await deploy(root, [...common, "--image", V2, "--env", "bg-production", "--action", "apply", "--yes"]), "apply production v2");
     await servesOnly("bg-production", "shop", V1);
     await servesOnly("bg-production", "shop-preview", V2);
-    // Staging rollback: back to v1 on the colour that never went away.
-    ok(await deploy(root, [...common, "--env", "bg-staging", "--action", "rollback", "--yes"]), "rollback staging");
+    // Staging rollback: back to v1 on the colour that never went away, which its HPA meanwhile scaled down to the
+    // minimum: the rollback sizes it like the live colour again before the switch.
+    cluster.kubectl(["scale", "deployment/shop-blue", "-n", "bg-staging", "--replicas=2"]);
+    const rolledBack = await deploy(root, [...common, "--env", "bg-staging", "--action", "rollback", "--yes"]);
+    ok(rolledBack, "rollback staging");
+    assert.match(rolledBack.stderr, /scaling shop-blue to 5/);
     await servesOnly("bg-staging", "shop", V1);
+    assert.equal(servedImages("bg-staging", "shop").length, 5, "five ready blue pods serve again");
     await servesOnly("bg-production", "shop", V1);
     assert.equal(imageOf("bg-production", "shop-green"), V2);
   });
@@ -216,6 +221,20 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     const prod = cluster.kubectl(["kustomize", join(root, "deploy/shop/overlays/cn-production")]);
     const stableDoc = prod.split(/^---$/m).find((d) => /name: shop-stable/.test(d) && /kind: Deployment/.test(d)) ?? "";
     assert.match(stableDoc, new RegExp(`image: ${V1.replace(/[.]/g, "\\.")}`));
+  });
+
+  it("Istio canary: the first apply creates the namespace with restricted Pod Security and sidecar injection; the mesh policies are accepted", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    const root = fresh("sd-kube-istio-");
+    const common = ["--strategy", "canary", "--traffic", "istio", "--ingress-host", "shop.example.com", "--pause-seconds", "0", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "is-staging", "--image", V1]), "generate");
+    ok(await deploy(root, [...common, "--image", V1, "--env", "is-staging", "--action", "apply", "--yes"]), "apply v1");
+    const labels = cluster.json(["get", "namespace", "is-staging"]).metadata.labels;
+    assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");
+    assert.equal(labels["istio-injection"], "enabled");
+    const policies = (cluster.json(["get", "networkpolicy", "-n", "is-staging"]).items as any[]).map((p) => p.metadata.name).sort();
+    assert.deepEqual(policies, ["shop-allow-dns", "shop-allow-ingress", "shop-allow-istiod", "shop-allow-mesh", "shop-default-deny"]);
+    await servesOnly("is-staging", "shop", V1);
   });
 
   it("Argo canary (replicas, --analysis none): watched to the new generation, rollback after promotion restores the old image", async (t) => {

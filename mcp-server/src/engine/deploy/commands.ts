@@ -23,8 +23,8 @@ export const kubectlCommands = {
   getNamespace: (ns: string): Argv => ["kubectl", "get", "namespace", ns, "-o", "name"],
   /**
    * A namespace the app's first apply needs (server-side dry run cannot create it): created once with restricted
-   * Pod Security (and, with Istio, sidecar injection), and deliberately not part of the kustomize tree, so `kubectl delete -k` never deletes a namespace
-   * that other apps may share.
+   * Pod Security (and, with Istio, sidecar injection), and deliberately not part of the kustomize tree, so
+   * `kubectl delete -k` never deletes a namespace that other apps may share.
    */
   createNamespace: (ns: string): Argv => ["kubectl", "create", "namespace", ns],
   labelNamespace: (ns: string, s: Pick<S, "traffic">): Argv =>
