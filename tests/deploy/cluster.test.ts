@@ -262,6 +262,34 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     await servesOnly("ar-production", "shop", V1);
   });
 
+  it("Argo blue-green with analysis: every `kubectl get -l` line of the runbook finds the live objects, AnalysisRuns included", async (t) => {
+    if (!requireCluster(t, true) || !cluster) return;
+    const c = cluster;
+    const root = fresh("sd-kube-argo-runbook-");
+    // No Prometheus answers here, so the pre-promotion analysis never passes and this apply ends rolled back; while
+    // it waits, the AnalysisRun exists, which is all this test asks.
+    const common = ["--strategy", "blue-green", "--target", "argo-rollouts", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "40", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "rb-staging", "--image", V1]), "generate v1");
+    ok(await deploy(root, [...common, "--image", V1, "--env", "rb-staging", "--action", "apply", "--yes"]), "apply v1");
+    const lines = readFileSync(join(root, "deploy/shop/RUNBOOK.md"), "utf8").split("\n").filter((l) => /^kubectl get \S+ -n rb-staging -l /.test(l));
+    assert.ok(lines.some((l) => l.startsWith("kubectl get analysisrun ")), lines.join("\n"));
+    const staged = deploy(root, [...common, "--image", V2, "--env", "rb-staging", "--action", "apply", "--yes"]);
+    try {
+      for (const line of lines) {
+        const [, , kind, , ns, , selector] = line.split(" ");
+        const deadline = Date.now() + 40_000;
+        let found = 0;
+        while (found === 0 && Date.now() < deadline) {
+          found = (c.json(["get", kind ?? "", "-n", ns ?? "", "-l", selector ?? ""]).items as any[]).length;
+          if (found === 0) await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.ok(found > 0, `${line}: selects nothing`);
+      }
+    } finally {
+      await staged;
+    }
+  });
+
   it("Argo blue-green (--analysis none): paused on the preview until promote, then the active Service serves v2", async (t) => {
     if (!requireCluster(t, true) || !cluster) return;
     const root = fresh("sd-kube-argo-bg-");
