@@ -188,9 +188,14 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     ok(await deploy(root, [...common, "--image", V2, "--env", "bg-production", "--action", "apply", "--yes"]), "apply production v2");
     await servesOnly("bg-production", "shop", V1);
     await servesOnly("bg-production", "shop-preview", V2);
-    // Staging rollback: back to v1 on the colour that never went away.
-    ok(await deploy(root, [...common, "--env", "bg-staging", "--action", "rollback", "--yes"]), "rollback staging");
+    // Staging rollback: back to v1 on the colour that never went away, which its HPA meanwhile scaled down to the
+    // minimum: the rollback sizes it like the live colour again before the switch.
+    cluster.kubectl(["scale", "deployment/shop-blue", "-n", "bg-staging", "--replicas=2"]);
+    const rolledBack = await deploy(root, [...common, "--env", "bg-staging", "--action", "rollback", "--yes"]);
+    ok(rolledBack, "rollback staging");
+    assert.match(rolledBack.stderr, /scaling shop-blue to 5/);
     await servesOnly("bg-staging", "shop", V1);
+    assert.equal(servedImages("bg-staging", "shop").length, 5, "five ready blue pods serve again");
     await servesOnly("bg-production", "shop", V1);
     assert.equal(imageOf("bg-production", "shop-green"), V2);
   });
@@ -254,6 +259,20 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     assert.ok(!existsSync(join(other, "deploy")), "no tree written");
   });
 
+  it("Istio canary: the first apply creates the namespace with restricted Pod Security and sidecar injection; the mesh policies are accepted", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    const root = fresh("sd-kube-istio-");
+    const common = ["--strategy", "canary", "--traffic", "istio", "--pause-seconds", "0", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "is-staging", "--image", V1]), "generate");
+    ok(await deploy(root, [...common, "--image", V1, "--env", "is-staging", "--action", "apply", "--yes"]), "apply v1");
+    const labels = cluster.json(["get", "namespace", "is-staging"]).metadata.labels;
+    assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");
+    assert.equal(labels["istio-injection"], "enabled");
+    const policies = (cluster.json(["get", "networkpolicy", "-n", "is-staging"]).items as any[]).map((p) => p.metadata.name).sort();
+    assert.deepEqual(policies, ["shop-allow-dns", "shop-allow-ingress", "shop-allow-istiod", "shop-allow-mesh", "shop-default-deny"]);
+    await servesOnly("is-staging", "shop", V1);
+  });
+
   it("Argo canary (replicas, --analysis none): watched to the new generation, rollback after promotion restores the old image", async (t) => {
     if (!requireCluster(t, true) || !cluster) return;
     const root = fresh("sd-kube-argo-canary-");
@@ -277,6 +296,34 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     await servesOnly("ar-staging", "shop", V1);
     assert.match(readFileSync(join(root, "deploy/shop/overlays/ar-staging/kustomization.yaml"), "utf8"), new RegExp(V1.replace(/[.]/g, "\\.")));
     await servesOnly("ar-production", "shop", V1);
+  });
+
+  it("Argo blue-green with analysis: every `kubectl get -l` line of the runbook finds the live objects, AnalysisRuns included", async (t) => {
+    if (!requireCluster(t, true) || !cluster) return;
+    const c = cluster;
+    const root = fresh("sd-kube-argo-runbook-");
+    // No Prometheus answers here, so the pre-promotion analysis never passes and this apply ends rolled back; while
+    // it waits, the AnalysisRun exists, which is all this test asks.
+    const common = ["--strategy", "blue-green", "--target", "argo-rollouts", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "40", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--env", "rb-staging", "--image", V1]), "generate v1");
+    ok(await deploy(root, [...common, "--image", V1, "--env", "rb-staging", "--action", "apply", "--yes"]), "apply v1");
+    const lines = readFileSync(join(root, "deploy/shop/RUNBOOK.md"), "utf8").split("\n").filter((l) => /^kubectl get \S+ -n rb-staging -l /.test(l));
+    assert.ok(lines.some((l) => l.startsWith("kubectl get analysisrun ")), lines.join("\n"));
+    const staged = deploy(root, [...common, "--image", V2, "--env", "rb-staging", "--action", "apply", "--yes"]);
+    try {
+      for (const line of lines) {
+        const [, , kind, , ns, , selector] = line.split(" ");
+        const deadline = Date.now() + 40_000;
+        let found = 0;
+        while (found === 0 && Date.now() < deadline) {
+          found = (c.json(["get", kind ?? "", "-n", ns ?? "", "-l", selector ?? ""]).items as any[]).length;
+          if (found === 0) await new Promise((r) => setTimeout(r, 500));
+        }
+        assert.ok(found > 0, `${line}: selects nothing`);
+      }
+    } finally {
+      await staged;
+    }
   });
 
   it("Argo blue-green (--analysis none): paused on the preview until promote, then the active Service serves v2", async (t) => {

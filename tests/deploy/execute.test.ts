@@ -227,6 +227,41 @@ describe("deploy blue-green (plain Kubernetes)", () => {
     assert.equal(readTreeState(root, "shop", "staging").activeColor, "blue");
   });
 
+  it("promote and rollback size the colour taking the traffic like the live one, wait for it, and only then switch", async () => {
+    cluster();
+    const bg: DeployInput = { strategy: "blue-green" };
+    await deploy({ ...bg, image: V1, action: "apply" });
+    await deploy({ ...bg, image: V2, action: "apply" });
+    // Load grew the live colour (as its HPA would); the idle one still sits at the minimum.
+    const setReplicas = (name: string, replicas: number) => {
+      const state = readCluster(clusterFile);
+      state.objects[`Deployment/staging/${name}`].spec.replicas = replicas;
+      writeCluster(clusterFile, state);
+    };
+    setReplicas("shop-blue", 6);
+    setReplicas("shop-green", 2);
+    // Index of the first call at or after `from` starting with each prefix (-1: never called).
+    const order = (from: number, lines: string[]): number[] => {
+      const at = (prefix: string) => calls().findIndex((c, i) => i >= from && c.startsWith(prefix));
+      return lines.map(at);
+    };
+    let from = calls().length;
+    let result = await deploy({ ...bg, action: "promote" });
+    assert.equal(result.status, "ok", execution(result).summary);
+    let [scale = -1, ready = -1, live = -1, preview = -1] = order(from, ["scale deployment/shop-green -n staging --replicas=6", "rollout status deployment/shop-green -n staging", "patch service shop -n staging", "patch service shop-preview -n staging"]);
+    assert.ok(scale >= 0 && ready > scale && live > ready && preview > live, `scale up, ready, then switch: ${calls().slice(from).join(" | ")}`);
+    assert.equal(obj("Service/staging/shop").spec.selector.color, "green");
+
+    // After the switch the old colour's HPA scaled it down; rolling back must size it up again first.
+    setReplicas("shop-blue", 2);
+    from = calls().length;
+    result = await deploy({ ...bg, action: "rollback" });
+    assert.equal(result.status, "ok", execution(result).summary);
+    [scale = -1, ready = -1, live = -1] = order(from, ["scale deployment/shop-blue -n staging --replicas=6", "rollout status deployment/shop-blue -n staging", "patch service shop -n staging"]);
+    assert.ok(scale >= 0 && ready > scale && live > ready, `scale up, ready, then switch back: ${calls().slice(from).join(" | ")}`);
+    assert.equal(obj("Service/staging/shop").spec.selector.color, "blue");
+  });
+
   it("abort before promotion discards the staged colour; rollback without a promotion is refused", async () => {
     cluster();
     const bg: DeployInput = { strategy: "blue-green" };

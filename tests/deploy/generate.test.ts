@@ -109,7 +109,10 @@ describe("deploy generate: every strategy × target × traffic", () => {
       assert.equal(deny?.spec.ingress, undefined);
       assert.equal(deny?.spec.egress, undefined);
       const allowIngress = policies.find((p) => p.metadata.name === "shop-allow-ingress");
-      assert.equal(allowIngress?.spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"], traffic === "istio" ? "istio-system" : traffic === "nginx" ? "ingress-nginx" : "infra", "the namespace whose proxies carry traffic in (Gateway API, the default: the Gateway's)");
+      // Traffic enters through the Gateway's proxies (the default exposure) or, chosen explicitly, ingress-nginx; with
+      // Istio the Istio gateway's namespace comes on top.
+      const entry = traffic === "nginx" ? "ingress-nginx" : "infra";
+      assert.deepEqual(allowIngress?.spec.ingress[0].from.map((f: any) => f.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]), traffic === "istio" ? [entry, "istio-system"] : [entry], "the namespaces whose proxies carry traffic in (Gateway API: the Gateway's)");
       const dns = policies.find((p) => p.metadata.name === "shop-allow-dns");
       assert.deepEqual(dns?.spec.egress[0].ports.map((p: { port: number }) => p.port), [53, 53]);
       for (const p of policies) assert.ok(workloads.some((w) => selectorMatches(p.spec.podSelector.matchLabels, podLabels(w))));
@@ -143,6 +146,10 @@ describe("deploy generate: every strategy × target × traffic", () => {
           assert.equal(bg.activeService, "shop");
           assert.equal(bg.previewService, "shop-preview");
           assert.equal(bg.autoPromotionEnabled, false);
+          // The preview runs at full size (no previewReplicaCount), so the switch never lands on fewer pods, and the
+          // old ReplicaSet stays up a moment after it.
+          assert.equal(bg.previewReplicaCount, undefined);
+          assert.ok(bg.scaleDownDelaySeconds >= 30);
           assert.equal(bg.prePromotionAnalysis.templates[0].templateName, "shop-analysis");
           assert.ok(services.has("shop-preview"));
         } else {

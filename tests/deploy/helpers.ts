@@ -47,6 +47,8 @@ export interface FakeCluster {
   healthyPort?: number;
   unhealthyPort?: number;
   objects?: Record<string, unknown>;
+  /** Namespaces that exist, with their labels; absent: every namespace exists. */
+  namespaces?: Record<string, Record<string, string>>;
   history?: Record<string, string[]>;
   calls?: string[][];
 }

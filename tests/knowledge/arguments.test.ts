@@ -438,8 +438,12 @@ test("slash-command argument hints use the names and forms of their argument tab
   assert.deepEqual(failures, [], failures.join("\n"));
 });
 
-test("confirm is described as the engine checks it: only production changes need it", () => {
-  const failures = found.confirmUnits.filter((u) => !/production|\bprod\b/i.test(u.text)).map((u) => `${u.where}: \`confirm\` without saying it guards production`);
+test("confirm is described as the engine checks it: every live change needs it, whatever the environment", () => {
+  // The engine refuses apply/promote/rollback/abort without confirm in every environment (it names the cluster it
+  // would change); knowledge that ties confirm to production alone would let an agent change staging unasked.
+  const failures = found.confirmUnits
+    .filter((u) => !/every live change|every `?apply/i.test(u.text) || /only (?:when|for) .*prod|for the `?production`? or `?prod`? environment/i.test(u.text))
+    .map((u) => `${u.where}: \`confirm\` not described as required for every live change`);
   assert.ok(found.confirmUnits.length > 0, "expected the knowledge to explain confirm");
   assert.deepEqual(failures, [], failures.join("\n"));
 });

@@ -202,7 +202,9 @@ switch (verb) {
   case "get": {
     const [kindArg, name] = rest;
     if (kindArg === "namespace") {
-      out(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
+      // With a `namespaces` map (name → labels) only those exist; without it every namespace does.
+      if (state.namespaces && !(name in state.namespaces)) fail(`Error from server (NotFound): namespaces "${name}" not found`);
+      out(JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: state.namespaces?.[name] ?? {} } }));
       break;
     }
     const kind = KINDS[kindArg];
@@ -265,6 +267,27 @@ switch (verb) {
     const [k, v] = pair.split("=");
     (o.metadata.annotations ??= {})[k] = v;
     out(`${kindArg}/${name} annotated`);
+    break;
+  }
+  case "create": {
+    const [kindArg, name] = rest;
+    if (kindArg !== "namespace") fail(`fake-kubectl: unsupported create ${kindArg}`);
+    state.namespaces ??= {};
+    if (name in state.namespaces) fail(`Error from server (AlreadyExists): namespaces "${name}" already exists`);
+    state.namespaces[name] = {};
+    out(`namespace/${name} created`);
+    break;
+  }
+  case "label": {
+    const [kindArg, name, ...pairs] = rest;
+    if (kindArg !== "namespace") fail(`fake-kubectl: unsupported label ${kindArg}`);
+    const labels = state.namespaces?.[name];
+    if (!labels) fail(`Error from server (NotFound): namespaces "${name}" not found`);
+    for (const pair of pairs) {
+      const [k, v] = pair.split("=");
+      labels[k] = v;
+    }
+    out(`namespace/${name} labeled`);
     break;
   }
   case "port-forward": {

@@ -23,12 +23,14 @@ export const kubectlCommands = {
   getNamespace: (ns: string): Argv => ["kubectl", "get", "namespace", ns, "-o", "name"],
   /**
    * A namespace the app's first apply needs (server-side dry run cannot create it): created once with restricted
-   * Pod Security, and deliberately not part of the kustomize tree, so `kubectl delete -k` never deletes a namespace
-   * that other apps may share.
+   * Pod Security (and, with Istio, sidecar injection), and deliberately not part of the kustomize tree, so
+   * `kubectl delete -k` never deletes a namespace that other apps may share.
    */
   createNamespace: (ns: string): Argv => ["kubectl", "create", "namespace", ns],
-  labelNamespace: (ns: string): Argv =>
-    ["kubectl", "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted"],
+  labelNamespace: (ns: string, s: Pick<S, "traffic">): Argv =>
+    ["kubectl", "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted",
+      // Istio injects the sidecars (restricted Pod Security then needs Istio's CNI plugin instead of istio-init).
+      ...(s.traffic === "istio" ? ["istio-injection=enabled"] : [])],
   /** Remembers on the live Rollout the image it ran before a new release, so a rollback after promotion has a target. */
   annotatePreviousImage: (s: S, ns: string, image: string): Argv =>
     ["kubectl", "annotate", "rollout", s.app, "-n", ns, `${PREVIOUS_IMAGE}=${image}`, "--overwrite"],

@@ -247,6 +247,17 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
     await run(k.selectColor(settings, namespace, n.service, to, from), `switching ${n.service} to color=${to}`);
     await run(k.selectColor(settings, namespace, n.preview, otherColor(to)), `pointing ${n.preview} at color=${otherColor(to)}`);
   };
+  /**
+   * The idle colour sits at its HPA minimum (or was scaled down after it last served): before it takes all the
+   * traffic it is brought to the live colour's current size and waited for (its HPA takes over from there).
+   */
+  const sizeLikeLive = async (idle: Record<string, any>, to: Color, from: Color) => {
+    const liveSize = Number((await getJson("deployment", n.color(from)))?.spec?.replicas ?? 0);
+    if (liveSize > Number(idle.spec?.replicas ?? 0)) {
+      await run(k.scale(n.color(to), namespace, liveSize), `scaling ${n.color(to)} to ${liveSize} (the live colour's size) before the switch`);
+    }
+    await waitRollout(n.color(to));
+  };
   const liveColor = async (): Promise<Color | undefined> => {
     const svc = await getJson("service", n.service);
     const color = svc?.spec?.selector?.color;
@@ -260,7 +271,7 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
     if (r.timedOut || !/\(NotFound\)|not found/.test(r.stderr)) throw new Failure(`cannot read namespace ${namespace}: ${kubectlError(r, timeoutMs)}`);
     if (!create) return false;
     await run(k.createNamespace(namespace), `creating namespace ${namespace} (first deploy)`);
-    await run(k.labelNamespace(namespace), `namespace ${namespace}: restricted Pod Security`);
+    await run(k.labelNamespace(namespace, settings), `namespace ${namespace}: restricted Pod Security${settings.traffic === "istio" ? ", Istio sidecar injection" : ""}`);
     return true;
   };
   const dryRunApply = () => run(k.applyDryRun(settings, env), "server-side dry run (kubectl apply --dry-run=server)", { ...(o.dryRunCwd ? { cwd: o.dryRunCwd } : {}) });
@@ -447,13 +458,7 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
           const candidate = await getJson("deployment", n.color(next));
           const ready = Number(candidate?.status?.readyReplicas ?? 0);
           if (!candidate || ready === 0) throw new Failure(`${n.color(next)} has no ready pods; refusing to switch traffic to it`);
-          // The idle colour sits at its HPA minimum: bring it to the live colour's current size before it takes
-          // all the traffic (its HPA takes over from there).
-          const liveSize = Number((await getJson("deployment", n.color(live)))?.spec?.replicas ?? 0);
-          if (liveSize > Number(candidate.spec?.replicas ?? 0)) {
-            await run(k.scale(n.color(next), namespace, liveSize), `scaling ${n.color(next)} to ${liveSize} (the live colour's size) before the switch`);
-            await waitRollout(n.color(next));
-          }
+          await sizeLikeLive(candidate, next, live);
           await switchColor(next, live);
           try {
             await gate({ kind: "deployment", name: n.color(next) }, n.service, liveMetrics);
@@ -491,6 +496,7 @@ export async function execute(action: Action, o: ExecOptions): Promise<ExecRepor
             if (previous === live) throw new Failure(`service/${n.service} already serves ${live}, the colour recorded before the last switch`);
             const target = await getJson("deployment", n.color(previous));
             if (!target || Number(target.status?.readyReplicas ?? 0) === 0) throw new Failure(`${n.color(previous)} has no ready pods to roll back to`);
+            await sizeLikeLive(target, previous, live);
             await switchColor(previous, live);
             await gate({ kind: "deployment", name: n.color(previous) }, n.service, undefined);
           }

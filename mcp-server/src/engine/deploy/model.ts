@@ -31,6 +31,8 @@ export type Color = "blue" | "green";
 /** The seeds' canary ladder: 5% → 25% → 50% → 100%. */
 export const DEFAULT_CANARY_STEPS = [5, 25, 50, 100];
 export const DEFAULT_ENVIRONMENTS = ["staging", "production"];
+/** Where Istio's control plane (istiod) and its default ingress gateway run. */
+export const ISTIO_NAMESPACE = "istio-system";
 
 /** Everything the renderer and the executor need, after validation and defaults. */
 export interface DeploySettings {
@@ -336,8 +338,17 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   // The NetworkPolicy admits the namespace whose pods carry the traffic in: ingress-nginx, Istio's ingress
   // gateway, or (Gateway API) the Gateway's namespace, where most implementations run its data plane.
   const viaGateway = exposure === "gateway-api" || traffic === "gateway-api";
-  const ingressNamespace = input.ingressNamespace ?? (traffic === "istio" ? "istio-system" : viaGateway ? (gateway?.namespace ?? "ingress-nginx") : "ingress-nginx");
-  if (viaGateway && traffic !== "istio" && input.ingressNamespace === undefined) {
+  // Istio: traffic enters where the host is exposed (the Gateway's proxies, or the Ingress class's controller:
+  // ingress-nginx unless the class is istio) and, with no host, through Istio's ingress gateway; the NetworkPolicies
+  // admit the mesh (gateway, sidecar callers) on top of it.
+  const entryNamespace = viaGateway ? (gateway?.namespace ?? "ingress-nginx") : traffic === "istio" && (exposure === undefined || ingressClass === "istio") ? ISTIO_NAMESPACE : "ingress-nginx";
+  const ingressNamespace = input.ingressNamespace ?? entryNamespace;
+  if (traffic === "istio") {
+    const outsideMesh = ingressNamespace === ISTIO_NAMESPACE ? "" : `the proxies in ${ingressNamespace}, `;
+    warnings.push(`--traffic istio: the pods get Istio sidecars (namespaces the engine creates are labelled istio-injection=enabled; label an existing one yourself). Restricted Pod Security rejects the istio-init container (NET_ADMIN, NET_RAW), so Istio must run with its CNI plugin (istio-cni); without it no pod starts`);
+    warnings.push(`--traffic istio: the NetworkPolicies assume istiod and the Istio ingress gateway run in namespace ${ISTIO_NAMESPACE} (pass --ingress-namespace if traffic enters elsewhere, e.g. a gateway in istio-ingress) and admit sidecar callers from namespaces labelled istio-injection=enabled or istio.io/rev; callers outside the mesh (${outsideMesh}Prometheus) reach the pods only with PERMISSIVE mTLS, Istio's default`);
+  }
+  if (viaGateway && input.ingressNamespace === undefined) {
     warnings.push(gateway?.namespace
       ? `the NetworkPolicy admits traffic from namespace ${gateway.namespace} (the Gateway's); if your Gateway API implementation runs its proxies elsewhere (e.g. envoy-gateway-system), pass --ingress-namespace`
       : `the Gateway has no namespace, so the NetworkPolicy cannot tell where its proxies run and admits ${ingressNamespace}; pass --ingress-namespace with the namespace of your Gateway API implementation's proxies`);

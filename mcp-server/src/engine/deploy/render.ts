@@ -1,6 +1,6 @@
 import type { GeneratedFile } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
-import type { Color, DeploySettings } from "./model.ts";
+import { type Color, type DeploySettings, ISTIO_NAMESPACE } from "./model.ts";
 import { NAME_LABEL, objectNames, overlayDir } from "./names.ts";
 import { buildPlan, type RolloutPlan } from "./plan.ts";
 import { metricQueries, RATE_WINDOW } from "./queries.ts";
@@ -225,14 +225,18 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
   // The queries need the app's request metrics in Prometheus: scrape every Service of the app.
   if (usesMetrics) add("servicemonitor.yaml", "servicemonitor.yaml", { name: app, labels, selector: nameSel, metricsPath: "/metrics" });
   add("pdb.yaml", "pdb.yaml", { name: n.pdb, labels, selector: nameSel });
+  // Istio: traffic also arrives through the mesh (the ingress gateway, sidecar callers), and each sidecar needs istiod.
+  const mesh = traffic === "istio";
+  const ingressNamespaces = mesh ? [...new Set([settings.ingressNamespace, ISTIO_NAMESPACE])] : [settings.ingressNamespace];
   add("networkpolicy.yaml", "networkpolicy.yaml", {
     labels,
     selector: nameSel,
     port: settings.port,
-    ingressNamespace: settings.ingressNamespace,
-    names: { deny: `${app}-default-deny`, allowIngress: `${app}-allow-ingress`, allowDns: `${app}-allow-dns`, allowMonitoring: `${app}-allow-monitoring` },
+    ingressNamespaces,
+    names: { deny: `${app}-default-deny`, allowIngress: `${app}-allow-ingress`, allowDns: `${app}-allow-dns`, allowMonitoring: `${app}-allow-monitoring`, allowMesh: `${app}-allow-mesh`, allowIstiod: `${app}-allow-istiod` },
     // Only when something reads the app's metrics: the engine's metric gate or an Argo AnalysisTemplate.
     monitoringNamespace: usesMetrics ? settings.monitoringNamespace : null,
+    istio: mesh ? { namespace: ISTIO_NAMESPACE } : null,
   });
 
   // Traffic objects.
@@ -315,7 +319,11 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
   const remote = settings.environments.map((env) => crossNamespaceGateway(settings, settings.namespaces[env] ?? env)).find((g) => g !== undefined);
   if (remote) nextSteps.push(allowedRoutesNote(remote, settings.environments.map((env) => settings.namespaces[env] ?? env)));
   if (target === "argo-rollouts") nextSteps.push("Argo Rollouts must be installed in the cluster (the Rollout and AnalysisTemplate CRDs and controller)");
-  nextSteps.push(`NetworkPolicies admit traffic to ${app} only from namespace ${settings.ingressNamespace}${usesMetrics ? ` and ${settings.monitoringNamespace}` : ""}: add ingress rules for in-cluster callers (other apps, mesh sidecars) that call ${app} directly`);
-  nextSteps.push(`NetworkPolicies deny all egress except DNS: add egress rules for ${app}'s dependencies (databases, APIs) before going live`);
+  const admitted = [...ingressNamespaces, ...(usesMetrics ? [settings.monitoringNamespace] : [])];
+  nextSteps.push(mesh
+    ? `NetworkPolicies admit traffic to ${app} from namespace(s) ${admitted.join(", ")} and from sidecars in namespaces labelled istio-injection=enabled or istio.io/rev: add ingress rules for callers outside the mesh`
+    : `NetworkPolicies admit traffic to ${app} only from namespace(s) ${admitted.join(", ")}: add ingress rules for in-cluster callers (other apps) that call ${app} directly`);
+  nextSteps.push(`NetworkPolicies deny all egress except DNS${mesh ? ` and istiod (${ISTIO_NAMESPACE}, ports 15012/15017)` : ""}: add egress rules for ${app}'s dependencies (databases, APIs) before going live`);
+  if (mesh) nextSteps.push(`Istio must run with its CNI plugin: restricted Pod Security rejects the sidecar's istio-init container (NET_ADMIN, NET_RAW); namespaces need istio-injection=enabled (the engine sets it on namespaces it creates)`);
   return { files, plan, warnings, nextSteps };
 }

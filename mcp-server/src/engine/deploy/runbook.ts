@@ -1,5 +1,5 @@
 import { type Argv, canaryReplicasFor, kubectlCommands, PREVIOUS_COLOR } from "./commands.ts";
-import type { DeploySettings } from "./model.ts";
+import { type DeploySettings, ISTIO_NAMESPACE } from "./model.ts";
 import { objectNames, overlayDir, servicesOf } from "./names.ts";
 import type { RolloutPlan } from "./plan.ts";
 import { allowedRoutesNote, crossNamespaceGateway } from "./gateway.ts";
@@ -32,13 +32,20 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
   const t = settings.timeoutSeconds;
   const out: Section[] = [];
   const overlay = overlayDir(settings.app, env);
+  const overlayFile = `${overlay}/kustomization.yaml`;
+  // The overlay holds the release (images, live colour) that `kubectl apply -k` sends: a change made by hand
+  // that the overlay does not repeat is undone by the next apply. The engine writes it there itself.
+  const engine = (action: string) => [comment(`with the engine (recommended): it also writes the release into ${overlayFile}`), engineCommand(settings, env, action)];
+  const record = (what: string) => comment(`then record it in ${overlayFile} (${what}), or the next kubectl apply -k undoes it`);
   out.push({
     title: "Deploy",
-    note: `The namespace is not part of the tree (\`kubectl delete -k\` must never delete a shared namespace): the first deploy creates it once with restricted Pod Security, as the first two commands do.`,
+    note: `The namespace is not part of the tree (\`kubectl delete -k\` must never delete a shared namespace): the first deploy creates it once with restricted Pod Security, as the first two commands do.${settings.traffic === "istio"
+      ? ` With Istio the label also turns on sidecar injection (an existing namespace needs \`istio-injection=enabled\` too), and Istio must run with its CNI plugin: restricted Pod Security rejects the istio-init container (it needs NET_ADMIN and NET_RAW), so without istio-cni no pod starts. The NetworkPolicies let in sidecar callers from injected namespaces and let the sidecars reach istiod in ${ISTIO_NAMESPACE} (ports 15012, 15017).`
+      : ""}`,
     commands: [
       comment(`first deploy only: create namespace ${namespace}`),
       k.createNamespace(namespace),
-      k.labelNamespace(namespace),
+      k.labelNamespace(namespace, settings),
       comment("every deploy"),
       ["kubectl", "kustomize", overlay], k.diff(settings, env), k.applyDryRun(settings, env), k.apply(settings, env),
     ],
@@ -50,7 +57,8 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
       commands: [
         ["kubectl", "argo", "rollouts", "get", "rollout", n.rollout, "-n", namespace, "--watch"],
         ["kubectl", "get", "rollout", n.rollout, "-n", namespace, "-o", "jsonpath={.status.phase} {.status.message} step={.status.currentStepIndex}{\"\\n\"}"],
-        ["kubectl", "get", "analysisrun", "-n", namespace, "-l", k.podSelector(settings)],
+        // The controller copies the Rollout's selector labels onto every AnalysisRun it creates.
+        ...(settings.analysis === "none" || !(strategy === "canary" || strategy === "blue-green") ? [] : [["kubectl", "get", "analysisrun", "-n", namespace, "-l", k.podSelector(settings)]]),
       ],
     });
     if (strategy === "canary" || strategy === "blue-green") {
@@ -69,14 +77,16 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
     }
     out.push({
       title: "Abort and roll back",
-      note: "Abort sends all traffic back to the stable version at once; then set the Rollout back to the stable image (undo with the plugin, or patch the image without it) so it does not retry.",
+      note: `Abort sends all traffic back to the stable version at once; then set the Rollout back to the stable image (undo with the plugin, or patch the image without it) so it does not retry. The overlay names the Rollout's image: set it back there too (the engine's rollback does), or the next \`kubectl apply -k\` starts the bad version again.`,
       commands: [
-        comment("with the kubectl-argo-rollouts plugin"),
+        ...engine("rollback"),
+        comment("by hand, with the kubectl-argo-rollouts plugin"),
         k.argoAbort(settings, namespace, true),
         ["kubectl", "argo", "rollouts", "undo", n.rollout, "-n", namespace],
-        comment("without the plugin: abort on the status subresource, then pin the stable image"),
+        comment("by hand, without the plugin: abort on the status subresource, then pin the stable image"),
         k.argoAbort(settings, namespace, false),
         k.argoSetImage(settings, namespace, "<stable-image>"),
+        record(`the image patch of Rollout ${n.rollout}: <stable-image>`),
       ],
     });
   } else if (strategy === "blue-green") {
@@ -89,30 +99,36 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
         ["kubectl", "get", "service", n.service, n.preview, "-n", namespace, "-o", "custom-columns=NAME:.metadata.name,COLOR:.spec.selector.color"],
       ],
     });
-    // Promotion and rollback are the same switch: the live Service to the other colour, the preview to the old one.
+    // Promotion and rollback are the same switch: first the colour that takes the traffic is sized like the live
+    // one (it sits at its HPA minimum) and waited for, then the live Service moves to it and the preview to the old one.
     const flip = (live: "blue" | "green", next: "blue" | "green") => [
+      comment(`${live} is live → ${next}: size ${n.color(next)} like ${n.color(live)} (the replicas the next command prints), wait until it is ready, then switch`),
+      ["kubectl", "get", "deployment", n.color(live), "-n", namespace, "-o", "jsonpath={.spec.replicas}"],
+      ["kubectl", "scale", `deployment/${n.color(next)}`, "-n", namespace, `--replicas=<replicas of ${n.color(live)}>`],
+      k.rolloutStatus(n.color(next), namespace, t),
       k.selectColor(settings, namespace, n.service, next, live),
       k.selectColor(settings, namespace, n.preview, live),
+      record(`the color patch of Service ${n.service}: ${next}; of Service ${n.preview}: ${live}`),
     ];
     out.push({
       title: "Promote",
-      note: `Switch the live Service ${n.service} to the idle colour after the preview (${n.preview}) passed its checks; ${n.preview} should then select the other colour.`,
+      note: `Switch the live Service ${n.service} to the idle colour after the preview (${n.preview}) passed its checks. The idle colour runs at its HPA minimum: size it like the live colour and wait for it before the switch (the engine does all of this, and writes the live colour into the overlay so the next \`kubectl apply -k\` keeps it).`,
       commands: [
+        ...engine("promote"),
+        comment("by hand: which colour is live?"),
         ["kubectl", "get", "service", n.service, "-n", namespace, "-o", "jsonpath={.spec.selector.color}"],
-        comment("blue is live → promote green"),
         ...flip("blue", "green"),
-        comment("green is live → promote blue"),
         ...flip("green", "blue"),
       ],
     });
     out.push({
       title: "Roll back",
-      note: `Point ${n.service} back at the colour it served before (the previous version is still running there). Before a promotion, discard the staged colour instead.`,
+      note: `Point ${n.service} back at the colour it served before (the previous version is still running there, possibly scaled down by its HPA: size it up first). Before a promotion, discard the staged colour instead (engine action abort).`,
       commands: [
+        ...engine("rollback"),
+        comment("by hand: which colour served before the last switch?"),
         ["kubectl", "get", "service", n.service, "-n", namespace, "-o", `jsonpath={.metadata.annotations.${PREVIOUS_COLOR}}`],
-        comment("green was promoted → back to blue"),
         ...flip("green", "blue"),
-        comment("blue was promoted → back to green"),
         ...flip("blue", "green"),
       ],
     });
@@ -124,8 +140,9 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
     });
     out.push({
       title: "Promote",
-      note: `Move the canary up the ladder (${settings.canarySteps.join(" → ")}%), then give ${n.stable} the new image and retire the canary.`,
+      note: `Move the canary up the ladder (${settings.canarySteps.join(" → ")}%), then give ${n.stable} the new image and retire the canary. The engine's apply walks the ladder itself; its promote does the 100% step and writes ${n.stable}'s new image into the overlay.`,
       commands: [
+        ...engine("promote"),
         ...settings.canarySteps.filter((w) => w < 100).flatMap((w) => {
           const pods = settings.traffic === "replicas" ? canaryReplicasFor(w, settings.replicas) : Math.max(1, Math.ceil((settings.replicas * w) / 100));
           return [
@@ -140,6 +157,7 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
         k.rolloutStatus(n.stable, namespace, t),
         ...k.canaryWeight(settings, namespace, 0, settings.replicas),
         k.scale(n.canary, namespace, 0),
+        record(`the image patch of Deployment ${n.stable}: ${settings.image ?? "<new-image>"}`),
       ],
     });
     out.push({
@@ -151,8 +169,14 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
     out.push({ title: "Watch", note: null, commands: [k.rolloutStatus(n.deployment, namespace, t), ["kubectl", "rollout", "history", `deployment/${n.deployment}`, "-n", namespace]] });
     out.push({
       title: "Roll back",
-      note: "Returns to the previous ReplicaSet (add --to-revision=N for an older one).",
-      commands: [k.rolloutUndo(n.deployment, namespace), k.rolloutStatus(n.deployment, namespace, t)],
+      note: "Returns to the previous ReplicaSet (add --to-revision=N for an older one). The engine's rollback also writes the image it returned to into the overlay.",
+      commands: [
+        ...engine("rollback"),
+        comment("by hand"),
+        k.rolloutUndo(n.deployment, namespace),
+        k.rolloutStatus(n.deployment, namespace, t),
+        record(`the image patch of Deployment ${n.deployment}: the image now running`),
+      ],
     });
   }
   const selector = k.podSelector(settings);
