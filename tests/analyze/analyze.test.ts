@@ -496,7 +496,7 @@ describe("workspaces beyond package.json scripts", () => {
       assert.equal(p.workspaceRoot, ".");
       assert.deepEqual(p.lockfiles, ["uv.lock"]);
       assert.equal(p.versions.python, "3.13");
-      assert.deepEqual(p.commands, { install: "uv sync --locked --package api", test: "uv run pytest" });
+      assert.deepEqual(p.commands, { install: "uv sync --locked --package api", test: "uv run python -m pytest" });
       assert.equal(p.port, 8080);
       assert.equal(p.dockerfile, "services/api/Dockerfile");
     } finally {

@@ -87,7 +87,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "python-poetry",
     projects: [{
       path: ".", language: "python", packageManager: "poetry", versions: { python: "3.11" },
-      commands: { install: "poetry install --no-interaction", lint: "poetry run ruff check .", test: "poetry run pytest", build: "poetry build" },
+      commands: { install: "poetry install --no-interaction", lint: "poetry run ruff check .", test: "poetry run python -m pytest", build: "poetry build" },
       frameworks: ["fastapi"], servesHttp: true, port: 8000, lockfiles: ["poetry.lock"],
     }],
     setup: (dir) => {
@@ -99,7 +99,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "python-uv",
     projects: [{
       path: ".", language: "python", packageManager: "uv", versions: { python: "3.12" },
-      commands: { install: "uv sync --locked", lint: "uv run ruff check .", test: "uv run pytest", build: "uv build" },
+      commands: { install: "uv sync --locked", lint: "uv run ruff check .", test: "uv run python -m pytest", build: "uv build" },
       frameworks: [], servesHttp: false, lockfiles: ["uv.lock"],
     }],
   },
@@ -107,7 +107,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "python-pdm",
     projects: [{
       path: ".", language: "python", packageManager: "pdm", versions: { python: "3.10" },
-      commands: { install: "pdm install --frozen-lockfile", lint: "pdm run ruff check .", test: "pdm run pytest", build: "pdm build" },
+      commands: { install: "pdm install --frozen-lockfile", lint: "pdm run ruff check .", test: "pdm run python -m pytest", build: "pdm build" },
       frameworks: [], servesHttp: false, lockfiles: ["pdm.lock"],
     }],
   },
@@ -115,7 +115,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "python-pipenv",
     projects: [{
       path: ".", language: "python", packageManager: "pipenv", versions: { python: "3.11" },
-      commands: { install: "pipenv install --deploy --dev", lint: "pipenv run flake8", test: "pipenv run pytest" },
+      commands: { install: "pipenv install --deploy --dev", lint: "pipenv run flake8", test: "pipenv run python -m pytest" },
       frameworks: ["flask"], servesHttp: true, port: 5000, lockfiles: ["Pipfile.lock"],
     }],
   },

@@ -313,7 +313,8 @@ export function analyzePython(repo: Repo): EcosystemResult {
     ];
     if (has("pytest")) {
       // pytest must be installable by the install step: declared in the project's dependencies.
-      p.commands.test = pm === "pip" ? "python -m pytest" : `${prefix}pytest`;
+      // `python -m pytest` puts the project root on sys.path (a bare `pytest` does not), as flat layouts need.
+      p.commands.test = pm === "pip" ? "python -m pytest" : `${prefix}python -m pytest`;
       addEvidence(p, ...info.depsEvidence);
       if (pytestConfigured) addEvidence(p, ...pytestEvidence);
     } else if (pytestConfigured) {

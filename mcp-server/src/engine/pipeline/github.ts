@@ -5,6 +5,7 @@ import { type DeployTarget, type ImagePlan, normaliseVersion, type PipelinePlan,
 import { pinned, pinnedComment } from "./pinned-actions.ts";
 import { GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
 import { withHosts } from "./test-services.ts";
+import { PDM_PACKAGE } from "./toolchain.ts";
 
 /** One workflow step; `with` values are strings. Rendered by the shared `pipeline/github/step` partial. */
 export interface GhStep {
@@ -80,7 +81,7 @@ function setupSteps(job: ProjectJob, warnings: string[]): GhStep[] {
         break;
       }
       if (p.packageManager === "poetry" || p.packageManager === "pipenv" || p.packageManager === "pdm") {
-        steps.push({ name: `Install ${p.packageManager}`, run: `pipx install ${p.packageManager}` });
+        steps.push({ name: `Install ${p.packageManager}`, run: `pipx install ${p.packageManager === "pdm" ? PDM_PACKAGE : p.packageManager}` });
       }
       const cacheKind = p.packageManager === "poetry" || p.packageManager === "pipenv" ? p.packageManager : p.packageManager === "pip" ? "pip" : undefined;
       steps.push(action("setup-python", "Set up Python", {

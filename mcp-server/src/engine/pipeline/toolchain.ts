@@ -19,6 +19,12 @@ export interface ContainerToolchain {
 
 const tag = (id: string) => CONTAINER_IMAGES[id]!.tag;
 
+/**
+ * pdm as pip/pipx installs it, shell-quoted: its "locked" extra pins pdm's own dependencies to the versions its
+ * release was tested with, so a new release of one of them cannot break the job (hishel 2 broke pdm 2.29).
+ */
+export const PDM_PACKAGE = "'pdm[locked]'";
+
 export function containerToolchain(job: ProjectJob, root: string): ContainerToolchain {
   const p = job.project;
   const v = job.version;
@@ -45,9 +51,7 @@ export function containerToolchain(job: ProjectJob, root: string): ContainerTool
       cacheEnv = [["PIP_CACHE_DIR", `${at}/pip`]];
       if (p.packageManager === "poetry") { prepare.push({ name: "Install poetry", run: "python -m pip install poetry" }); cacheEnv.push(["POETRY_CACHE_DIR", `${at}/poetry`]); }
       if (p.packageManager === "uv") { prepare.push({ name: "Install uv", run: "python -m pip install uv" }); cacheEnv.push(["UV_CACHE_DIR", `${at}/uv`]); }
-      if (p.packageManager === "pdm") { // pdm's "locked" extra pins its own dependencies to the versions its release was tested with, so a new
-      // release of one of them (hishel 2 broke pdm 2.29) cannot break the job.
-      prepare.push({ name: "Install pdm", run: "python -m pip install 'pdm[locked]'" }); cacheEnv.push(["PDM_CACHE_DIR", `${at}/pdm`]); }
+      if (p.packageManager === "pdm") { prepare.push({ name: "Install pdm", run: `python -m pip install ${PDM_PACKAGE}` }); cacheEnv.push(["PDM_CACHE_DIR", `${at}/pdm`]); }
       if (p.packageManager === "pipenv") prepare.push({ name: "Install pipenv", run: "python -m pip install pipenv" });
       break;
     case "go":
