@@ -314,6 +314,8 @@ function emulateAction(step: Step, work: string): Toolchain | "noop" | string {
   switch (action) {
     case "actions/checkout":
     case "actions/cache":
+    // A cache action on a cold cache restores nothing, as on a runner's first run.
+    case "Swatinem/rust-cache":
     case "actions/upload-artifact":
       return "noop";
     case "actions/setup-node": return nodeToolchain(String(w["node-version"] ?? "24"));

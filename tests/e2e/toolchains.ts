@@ -48,12 +48,14 @@ export function nodeToolchain(version: string): Toolchain {
 
 /** CPython X.Y from the machine's pyenv builds, in a fresh virtualenv (a fresh image has no site packages). */
 export function pythonToolchain(version: string, work: string): Toolchain {
-  const want = version.split(".").slice(0, 2).join(".");
-  const found = existsSync(join(PYENV, "versions")) ? readdirSync(join(PYENV, "versions")).filter((v) => v === want || v.startsWith(`${want}.`)).sort() : [];
+  // setup-python reads "3.x" as the newest 3 release, as a runner's tool cache has it.
+  const want = version.split(".").slice(0, 2).join(".").replace(/\.x$/, "");
+  const numeric = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+  const found = existsSync(join(PYENV, "versions")) ? readdirSync(join(PYENV, "versions")).filter((v) => /^\d+(\.\d+)+$/.test(v) && (v === want || v.startsWith(`${want}.`))).sort(numeric) : [];
   if (found.length === 0) return none(`no CPython ${want} on this machine`);
   const venv = join(work, `venv-${want}`);
   if (!existsSync(venv)) execFileSync(join(PYENV, "versions", found.at(-1)!, "bin", "python"), ["-m", "venv", venv]);
-  return { path: [join(venv, "bin")], env: { VIRTUAL_ENV: venv, PIP_DISABLE_PIP_VERSION_CHECK: "1" }, notes: [`python ${want} -> pyenv ${found.at(-1)} in a fresh venv`] };
+  return { path: [join(venv, "bin")], env: { VIRTUAL_ENV: venv, PIP_DISABLE_PIP_VERSION_CHECK: "1" }, notes: [`python ${version} -> pyenv ${found.at(-1)} in a fresh venv`] };
 }
 
 /** The machine's Go; older minors in images are substituted by it (go.mod's go line is a minimum). */
