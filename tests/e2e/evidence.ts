@@ -65,7 +65,7 @@ const SANDBOX: SandboxCause[] = [
   { name: "rubygems.org unreachable", command: /\bbundle install\b|\bgem install\b|bundle-audit/, output: /rubygems\.org|Could not fetch specs|Gem::RemoteFetcher|network is unreachable|Failed to open TCP/i },
   { name: "packagist.org unreachable", command: /\bcomposer\b/, output: /packagist\.org|curl error|Could not resolve host|The "https:\/\/repo\.packagist|failed to open stream|Connection (refused|timed out)|could not be downloaded/i },
   { name: "github.com release download unreachable", command: /wget .*github\.com|curl .*github\.com/, output: /github\.com|wget|curl|ERROR|failed/i },
-  { name: "Gradle distribution (services.gradle.org) unreachable", command: /gradlew/, output: /services\.gradle\.org|Downloading https|UnknownHost|Could not find or load main class org\.gradle\.wrapper/i },
+  { name: "Gradle distribution (services.gradle.org) unreachable", command: /gradlew/, output: /services\.gradle\.org|Downloading https|UnknownHost/i },
 ];
 
 /** The sandbox cause of a job failure, when the failing command is one of those above and its output says so. */

@@ -112,7 +112,7 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
 function envWith(tc: Toolchain, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   // A job sees a clean environment: nothing of the harness's own Node/npm configuration leaks in.
-  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|TSX|VIRTUAL_ENV$|PYENV_VERSION$|CARGO_TARGET_DIR$|GOFLAGS$|JAVA_HOME$|CI$)/i.test(k)) base[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!/^(npm_|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|TSX|VIRTUAL_ENV$|PYENV_VERSION$|CARGO_TARGET_DIR$|RUSTUP_AUTO_INSTALL$|GOFLAGS$|JAVA_HOME$|CI$)/i.test(k)) base[k] = v;
   const path = [...tc.path, ...(process.env.PATH ?? "").split(delimiter).filter((p) => !p.includes("node_modules") && !p.startsWith(join(TOOLS, "bin")))];
   // The sandbox's npm registry mirror serves package metadata without signatures, which Corepack verifies when it
   // resolves a package manager's version: that check is off here (and only here). Yarn 2+ comes from
