@@ -419,6 +419,8 @@ describe("deploy generate: Ingress only when chosen explicitly (legacy)", () => 
   it("no --gateway for the default exposure is an input error that explains it", async () => {
     const root = tempDir("sd-deploy-nogw-");
     await assert.rejects(runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS }), /exposed through a Gateway API HTTPRoute by default.*--gateway \[NAMESPACE\/\]NAME.*--ingress-class CLASS/);
+    // A canary's traffic defaults to Gateway API too: the error explains the default rather than blaming a flag never passed.
+    await assert.rejects(runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS, strategy: "canary" }), /exposed through a Gateway API HTTPRoute by default/);
     await assert.rejects(runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ingressHost: HOSTS, traffic: "gateway-api", strategy: "canary", ingressClass: "nginx", gateway: "infra/public" }), /pass one of the two/);
     assert.deepEqual(readdirSync(root), []);
   });

@@ -327,7 +327,7 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
     if (namespace !== undefined) assertSafeSegment(namespace, "gateway namespace");
     gateway = namespace === undefined ? { name } : { name, namespace };
   }
-  if (traffic === "gateway-api" && !gateway) throw new InputError("--traffic gateway-api attaches an HTTPRoute to a Gateway: pass --gateway [NAMESPACE/]NAME");
+  if (input.traffic === "gateway-api" && !gateway) throw new InputError("--traffic gateway-api attaches an HTTPRoute to a Gateway: pass --gateway [NAMESPACE/]NAME");
   if (exposure === "gateway-api" && !gateway) {
     throw new InputError(
       "--ingress-host is exposed through a Gateway API HTTPRoute by default (the community ingress-nginx controller was retired in March 2026): " +
