@@ -17,7 +17,7 @@ import { type YAMLMap, type YAMLSeq, parse, parseDocument } from "yaml";
 import { missingProof, runsTests, sandboxCause, sandboxDegraded } from "./evidence.ts";
 import { imageRefs, unpublished } from "./published-images.ts";
 import { type Running, type ServiceSpec, startServices } from "./services.ts";
-import { TOOLS, type Toolchain, forImage, merge, nodeToolchain, pythonToolchain, goToolchain, javaToolchain, rubyToolchain, phpToolchain, bunToolchain, rustToolchain } from "./toolchains.ts";
+import { TOOLS, type Toolchain, forImage, merge, nodeToolchain, pythonToolchain, goToolchain, javaToolchain, rubyToolchain, phpToolchain, bunToolchain, rustToolchain, uvToolchain } from "./toolchains.ts";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const FIXTURES = join(REPO, "tests", "fixtures");
@@ -325,6 +325,7 @@ function emulateAction(step: Step, work: string): Toolchain | "noop" | string {
     case "ruby/setup-ruby": return rubyToolchain(String(w["ruby-version"] ?? "3"));
     case "shivammathur/setup-php": return phpToolchain();
     case "oven-sh/setup-bun": return bunToolchain(String(w["bun-version"] ?? "1.3"));
+    case "astral-sh/setup-uv": return uvToolchain();
     case "dtolnay/rust-toolchain": return rustToolchain(String(w.toolchain ?? "stable"));
     case "pnpm/action-setup": return "pnpm";
     case "golangci/golangci-lint-action": return "golangci-lint";

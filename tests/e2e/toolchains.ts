@@ -106,6 +106,14 @@ export function bunToolchain(version: string): Toolchain {
   return { path: [dir], env: {}, notes: v.startsWith(version) ? [] : [`bun ${version} -> ${v}`] };
 }
 
+/** uv as astral-sh/setup-uv puts it on PATH (a pinned release from PyPI, .ci/tools/e2e/uv.sh). */
+export function uvToolchain(): Toolchain {
+  const dir = join(TOOLS, "uv", "bin");
+  if (!existsSync(join(dir, "uv"))) return none("no uv (.ci/tools/e2e/uv.sh)");
+  const v = execFileSync(join(dir, "uv"), ["--version"], { encoding: "utf8" }).trim();
+  return { path: [dir], env: {}, notes: [`astral-sh/setup-uv -> ${v}`] };
+}
+
 /** The toolchain standing in for a job's container image. */
 export function forImage(image: string, work: string): Toolchain {
   const [name, tag = ""] = image.split(":") as [string, string?];
