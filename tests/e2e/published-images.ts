@@ -17,6 +17,9 @@ const FAMILIES: { image: string; tag: RegExp; published: (m: RegExpMatchArray) =
   { image: "ruby", tag: /^(\d+)\.(\d+)(?:\.\d+)?$/, published: (m) => (m[1] === "3" && inRange(Number(m[2]), 0, 4)) || (m[1] === "2" && m[2] === "7") || (m[1] === "4" && m[2] === "0"), why: "ruby:<2.7|3.0..3.4|4.0>" },
   { image: "oven/bun", tag: /^1\.(\d+)(?:\.\d+)?$/, published: (m) => inRange(Number(m[1]), 0, 3), why: "oven/bun:1.<0..3>" },
   { image: "mcr.microsoft.com/dotnet/sdk", tag: /^(\d+)\.0$/, published: (m) => inRange(Number(m[1]), 6, 10), why: "mcr.microsoft.com/dotnet/sdk:<6..10>.0" },
+  // CircleCI's monthly snapshots of its base image (cimg/base:<YYYY.MM>); 2026.07 is the newest the CircleCI
+  // developer hub shows.
+  { image: "cimg/base", tag: /^(20\d\d)\.(\d\d)$/, published: (m) => { const ym = Number(m[1]) * 100 + Number(m[2]); return Number(m[2]) >= 1 && Number(m[2]) <= 12 && ym >= 202001 && ym <= 202607; }, why: "cimg/base:<2020.01..2026.07>" },
   // Service containers the generator wires for tests.
   { image: "postgres", tag: /^(\d+)(?:-alpine)?$/, published: (m) => inRange(Number(m[1]), 12, 18), why: "postgres:<12..18>[-alpine]" },
   { image: "mysql", tag: /^(8\.0|8\.4|9)$/, published: () => true, why: "mysql:<8.0|8.4|9>" },
