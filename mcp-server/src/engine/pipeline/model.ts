@@ -186,7 +186,9 @@ export function auditCommand(project: Project, yarnBerry: boolean): string | und
     case "uv": return "uv export --frozen --format requirements-txt --no-emit-project --output-file /tmp/requirements-audit.txt && uvx pip-audit --disable-pip --requirement /tmp/requirements-audit.txt";
     case "pdm": return "pdm export --output /tmp/requirements-audit.txt && python -m pip install pip-audit && python -m pip_audit --disable-pip --requirement /tmp/requirements-audit.txt";
     case "go": return "go run golang.org/x/vuln/cmd/govulncheck@v1.1.4 ./...";
-    case "cargo": return "cargo install --locked cargo-audit && cargo audit";
+    // cargo-audit needs a newer rustc than many projects pin (0.22 needs 1.88): build it with stable, whatever
+    // rust-toolchain.toml or the image selects for the project.
+    case "cargo": return "rustup toolchain install stable --profile minimal && cargo +stable install --locked cargo-audit && cargo audit";
     case "dotnet": return "dotnet list package --vulnerable --include-transitive 2>&1 | tee /tmp/dotnet-audit.txt && ! grep -q -i 'has the following vulnerable packages' /tmp/dotnet-audit.txt";
     // An ad-hoc `gem install bundler-audit` bypasses the lockfile (zizmor: adhoc-packages); Trivy scans Gemfile.lock.
     case "composer": return "composer audit";
