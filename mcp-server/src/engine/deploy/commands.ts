@@ -12,6 +12,16 @@ export const PREVIOUS_COLOR = "senior-devops/previous-color";
 export const PREVIOUS_IMAGE = "senior-devops/previous-image";
 type S = Pick<DeploySettings, "app" | "strategy" | "target" | "traffic" | "replicas" | "timeoutSeconds">;
 
+/** The labels the engine gives a namespace it creates for the app's first apply. */
+export function createdNamespaceLabels(s: Pick<S, "traffic">): Record<string, string> {
+  return {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/warn": "restricted",
+    // Istio injects the sidecars (restricted Pod Security then needs Istio's CNI plugin instead of istio-init).
+    ...(s.traffic === "istio" ? { "istio-injection": "enabled" } : {}),
+  };
+}
+
 export const kubectlCommands = {
   applyDryRun: (s: S, env: string): Argv => ["kubectl", "apply", "-k", overlayDir(s.app, env), "--dry-run=server"],
   apply: (s: S, env: string): Argv => ["kubectl", "apply", "-k", overlayDir(s.app, env)],
@@ -21,6 +31,7 @@ export const kubectlCommands = {
   rolloutUndo: (name: string, ns: string): Argv => ["kubectl", "rollout", "undo", `deployment/${name}`, "-n", ns],
   getJson: (kind: string, name: string, ns: string): Argv => ["kubectl", "get", kind, name, "-n", ns, "-o", "json"],
   getNamespace: (ns: string): Argv => ["kubectl", "get", "namespace", ns, "-o", "name"],
+  getNamespaceJson: (ns: string): Argv => ["kubectl", "get", "namespace", ns, "-o", "json"],
   /**
    * A namespace the app's first apply needs (server-side dry run cannot create it): created once with restricted
    * Pod Security (and, with Istio, sidecar injection), and deliberately not part of the kustomize tree, so
@@ -28,9 +39,7 @@ export const kubectlCommands = {
    */
   createNamespace: (ns: string): Argv => ["kubectl", "create", "namespace", ns],
   labelNamespace: (ns: string, s: Pick<S, "traffic">): Argv =>
-    ["kubectl", "label", "namespace", ns, "pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted",
-      // Istio injects the sidecars (restricted Pod Security then needs Istio's CNI plugin instead of istio-init).
-      ...(s.traffic === "istio" ? ["istio-injection=enabled"] : [])],
+    ["kubectl", "label", "namespace", ns, ...Object.entries(createdNamespaceLabels(s)).map(([k, v]) => `${k}=${v}`)],
   /** Remembers on the live Rollout the image it ran before a new release, so a rollback after promotion has a target. */
   annotatePreviousImage: (s: S, ns: string, image: string): Argv =>
     ["kubectl", "annotate", "rollout", s.app, "-n", ns, `${PREVIOUS_IMAGE}=${image}`, "--overwrite"],

@@ -1,4 +1,4 @@
-import { kubectlCommands } from "./commands.ts";
+import { createdNamespaceLabels, kubectlCommands } from "./commands.ts";
 import { kubectlError, runKubectl } from "./kubectl.ts";
 import type { DeploySettings } from "./model.ts";
 
@@ -13,9 +13,8 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" 
 
 /** The Gateway the HTTPRoute attaches to, when it lives in another namespace than the app's in `namespace`. */
 export function crossNamespaceGateway(settings: DeploySettings, namespace: string): { name: string; namespace: string } | undefined {
-  const viaGateway = settings.exposure === "gateway-api" || (settings.strategy === "canary" && settings.traffic === "gateway-api");
   const gw = settings.gateway;
-  if (!viaGateway || !gw?.namespace || gw.namespace === namespace) return undefined;
+  if (settings.exposure !== "gateway-api" || !gw?.namespace || gw.namespace === namespace) return undefined;
   return { name: gw.name, namespace: gw.namespace };
 }
 
@@ -110,9 +109,9 @@ export async function checkGatewayAdmits(settings: DeploySettings, namespace: st
   if (gateway === undefined) {
     return { warnings: [`cannot read Gateway ${gw.namespace}/${gw.name} (${read.code === 0 ? "not JSON" : kubectlError(read, timeoutMs)}), so whether its listeners admit routes from namespace ${namespace} was not checked; ${allowedRoutesNote(gw, [namespace])}`] };
   }
-  // Namespace labels for a Selector: a namespace the first apply creates gets its name label and restricted Pod Security.
-  let labels: Record<string, string> = { "kubernetes.io/metadata.name": namespace, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" };
-  const ns = await runKubectl(["kubectl", "get", "namespace", namespace, "-o", "json"], { timeoutMs, ...(signal ? { signal } : {}) });
+  // Namespace labels for a Selector: a namespace the first apply creates gets its name label and the labels the engine gives it.
+  let labels: Record<string, string> = { ...createdNamespaceLabels(settings), "kubernetes.io/metadata.name": namespace };
+  const ns = await runKubectl(kubectlCommands.getNamespaceJson(namespace), { timeoutMs, ...(signal ? { signal } : {}) });
   if (ns.code === 0) {
     try {
       const meta = (JSON.parse(ns.stdout) as { metadata?: { labels?: Record<string, string> } }).metadata;

@@ -337,7 +337,8 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(ingressClass)) throw new InputError(`ingressClass ${shown(ingressClass)} is not a valid class name`);
   // The NetworkPolicy admits the namespace whose pods carry the traffic in: ingress-nginx, Istio's ingress
   // gateway, or (Gateway API) the Gateway's namespace, where most implementations run its data plane.
-  const viaGateway = exposure === "gateway-api" || traffic === "gateway-api";
+  // A Gateway API canary is always exposed through the Gateway, so the exposure alone says where traffic enters.
+  const viaGateway = exposure === "gateway-api";
   // Istio: traffic enters where the host is exposed (the Gateway's proxies, or the Ingress class's controller:
   // ingress-nginx unless the class is istio) and, with no host, through Istio's ingress gateway; the NetworkPolicies
   // admit the mesh (gateway, sidecar callers) on top of it.
