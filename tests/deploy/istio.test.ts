@@ -1,25 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { selectorMatches } from "../../mcp-server/src/engine/validate/deploy-selectors.ts";
+import { tempDir } from "../helpers.ts";
 import { type DeployInput, FAKE_KUBECTL, readCluster, runDeploy, startServer, writeCluster } from "./helpers.ts";
 
 // With --traffic istio the pods run Istio sidecars: the NetworkPolicies must let in what actually arrives (the
 // ingress controller that serves the Ingress, the Istio ingress gateway, sidecar callers) and let the sidecar reach
 // istiod; restricted Pod Security with sidecars needs Istio's CNI plugin, and that must be said, not left to fail.
 const IMAGE = "ghcr.io/acme/shop:1.2.3";
-const made: string[] = [];
-const fresh = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
 
 type Policy = { kind: string; metadata: { name: string }; spec: any };
 function policiesIn(root: string): Policy[] {
@@ -31,7 +22,7 @@ const namespacesOf = (peers: any[]) => peers.map((p) => p.namespaceSelector?.mat
 describe("deploy --traffic istio: policies and namespaces fit a mesh", () => {
   for (const target of ["kubernetes", "argo-rollouts"] as const) {
     it(`${target}: ingress from the Ingress controller, the Istio gateway and sidecar callers; egress to istiod; CNI requirement stated`, async () => {
-      const root = fresh("sd-istio-gen-");
+      const root = tempDir("sd-istio-gen-");
       const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", target, traffic: "istio", ingressHost: "shop.example.com", ingressClass: "nginx", environments: ["staging"] });
       assert.equal(result.status, "ok", JSON.stringify(result.validations.filter((v) => !v.ok)));
       const policies = policiesIn(root);
@@ -70,14 +61,14 @@ describe("deploy --traffic istio: policies and namespaces fit a mesh", () => {
   }
 
   it("--ingress-class istio: the Ingress enters through the Istio gateway, so only its namespace is let in from outside the mesh", async () => {
-    const root = fresh("sd-istio-class-");
+    const root = tempDir("sd-istio-class-");
     const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", target: "kubernetes", traffic: "istio", ingressHost: "shop.example.com", ingressClass: "istio", environments: ["staging"] });
     assert.equal(result.status, "ok");
     assert.deepEqual(namespacesOf(policiesIn(root).find((p) => p.metadata.name === "shop-allow-ingress")?.spec.ingress[0].from), ["istio-system"]);
   });
 
   it("without Istio no mesh policies and no injection label", async () => {
-    const root = fresh("sd-istio-none-");
+    const root = tempDir("sd-istio-none-");
     const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", target: "kubernetes", traffic: "gateway-api", gateway: "infra/public", environments: ["staging"] });
     assert.equal(result.status, "ok");
     const names = policiesIn(root).map((p) => p.metadata.name);
@@ -102,8 +93,8 @@ describe("deploy --traffic istio: the engine's first apply creates the namespace
 
   for (const traffic of ["istio", "gateway-api"] as const) {
     it(`${traffic}: a missing namespace is created with restricted Pod Security${traffic === "istio" ? " and sidecar injection" : ", no injection label"}`, async () => {
-      const root = fresh("sd-istio-apply-");
-      const clusterFile = join(fresh("sd-istio-cluster-"), "cluster.json");
+      const root = tempDir("sd-istio-apply-");
+      const clusterFile = join(tempDir("sd-istio-cluster-"), "cluster.json");
       process.env.FAKE_KUBECTL_STATE = clusterFile;
       writeCluster(clusterFile, { healthyPort: healthy.port, namespaces: { "kube-system": {} } });
       const input: DeployInput = { path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", target: "kubernetes", traffic, gateway: "infra/public", environments: ["staging"], timeoutSeconds: 8, pauseSeconds: 0, confirm: true, action: "apply" };

@@ -1,19 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
+import { tempDir } from "../helpers.ts";
 import { type DeployInput, runDeploy } from "./helpers.ts";
 
 // The RUNBOOK is run by people under pressure: every label selector in it must match objects that exist, and every
 // manual change to what the overlays hold (images, live colour) must be written back there, or the next
 // `kubectl apply -k` silently undoes it.
 const IMAGE = "ghcr.io/acme/shop:1.2.3";
-const made: string[] = [];
-after(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
 
 type Combo = Pick<DeployInput, "strategy" | "target" | "traffic" | "analysis">;
 const COMBOS: Combo[] = [];
@@ -26,8 +22,7 @@ for (const target of ["kubernetes", "argo-rollouts"] as const) {
 
 type Obj = { kind: string; metadata: { name: string; labels?: Record<string, string> }; spec: any };
 async function generate(combo: Combo) {
-  const root = mkdtempSync(join(tmpdir(), "sd-runbook-"));
-  made.push(root);
+  const root = tempDir("sd-runbook-");
   const result = await runDeploy({ path: root, app: "shop", image: IMAGE, port: 8080, ...combo, gateway: "infra/public", environments: ["staging", "production"] });
   assert.equal(result.status, "ok", JSON.stringify(result.validations.filter((v) => !v.ok)));
   const base = join(root, "deploy", "shop", "base");

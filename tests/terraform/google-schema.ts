@@ -1,11 +1,10 @@
 // The committed reduced schema of the google and random providers (see reduce-provider-schema.ts).
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO } from "../shipped.ts";
 import type { ReducedBlock, ReducedSchemaFile } from "./provider-schema.ts";
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const GOOGLE_SCHEMA_FILE = join(REPO_ROOT, "tests", "terraform", "google-schema.json");
+export const GOOGLE_SCHEMA_FILE = join(REPO, "tests", "terraform", "google-schema.json");
 
 export function loadGoogleSchema(): ReducedSchemaFile {
   return JSON.parse(readFileSync(GOOGLE_SCHEMA_FILE, "utf8")) as ReducedSchemaFile;

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VERSION_TABLE } from "../../mcp-server/src/engine/terraform/versions.ts";
-import { REPO_ROOT } from "./google-schema.ts";
+import { REPO } from "../shipped.ts";
 import { reduceSchema, type ProvidersSchemaJson, type ReducedSchemaFile } from "./provider-schema.ts";
 
 export const MIRROR_ENV = "SD_GOOGLE_PROVIDER_DIR";
@@ -70,7 +70,7 @@ export function reducedSchemaFromMirror(mirror: string): ReducedSchemaFile {
     terraform("init", "-backend=false", "-input=false", "-no-color");
     const selections = (JSON.parse(terraform("version", "-json")) as { provider_selections: Record<string, string> }).provider_selections;
     const full = JSON.parse(terraform("providers", "schema", "-json")) as ProvidersSchemaJson;
-    return reduceSchema(full, selections, emittedTypes(join(REPO_ROOT, "templates", "terraform", "gcp")),
+    return reduceSchema(full, selections, emittedTypes(join(REPO, "templates", "terraform", "gcp")),
       "The google and random providers' schemas (terraform providers schema -json of the real plugins, at the " +
       "versions below), reduced to the resource and data source types templates/terraform/gcp emits. Regenerate " +
       "with tests/terraform/reduce-provider-schema.ts (see .ci/tools/README.md).");

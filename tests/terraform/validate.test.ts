@@ -4,10 +4,10 @@
 // minutes, so CI does not: it checks the committed reduced schema in lint.test.ts instead).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { tempDir } from "../helpers.ts";
 import { loadGoogleSchema } from "./google-schema.ts";
 import { MIRROR_ENV, mirrorEnv, reducedSchemaFromMirror } from "./provider-mirror.ts";
 import { loudSkip, terraformBinary } from "./support.ts";
@@ -17,8 +17,7 @@ const mirror = process.env[MIRROR_ENV];
 const terraform = terraformBinary();
 
 describe("generated GCP Terraform passes terraform validate with the real providers (opt-in)", () => {
-  const base = mkdtempSync(join(tmpdir(), "sd-tf-validate-"));
-  after(() => rmSync(base, { recursive: true, force: true }));
+  const base = tempDir("sd-tf-validate-");
 
   it("terraform init -backend=false && terraform validate in every directory of every GCP tree", (t) => {
     if (!terraform) return loudSkip(t, "terraform is not on PATH");
