@@ -76,6 +76,11 @@ export interface DeploySettings {
   healthUrl: string | undefined;
 }
 
+/** An Argo Rollout that runs AnalysisRuns: a canary or blue-green with metric analysis (its AnalysisTemplate). */
+export function argoAnalysis(s: Pick<DeploySettings, "target" | "strategy" | "analysis">): boolean {
+  return s.target === "argo-rollouts" && (s.strategy === "canary" || s.strategy === "blue-green") && s.analysis !== "none";
+}
+
 /** DNS-1123 label from any project name: lowercase, [a-z0-9-], trimmed to 63. */
 export function dnsLabel(name: string): string | undefined {
   const base = name.split("/").pop() ?? name;

@@ -1,6 +1,6 @@
 import type { GeneratedFile } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
-import { type Color, type DeploySettings, ISTIO_NAMESPACE } from "./model.ts";
+import { argoAnalysis, type Color, type DeploySettings, ISTIO_NAMESPACE } from "./model.ts";
 import { NAME_LABEL, objectNames, overlayDir } from "./names.ts";
 import { buildPlan, type RolloutPlan } from "./plan.ts";
 import { metricQueries, RATE_WINDOW } from "./queries.ts";
@@ -196,7 +196,7 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
     if (isCanary && traffic === "gateway-api") {
       warnings.push("Argo Rollouts drives the HTTPRoute through the Gateway API traffic-router plugin (argoproj-labs/gatewayAPI); install it in the controller's configuration");
     }
-    if ((blueGreen || isCanary) && settings.analysis !== "none") {
+    if (argoAnalysis(settings)) {
       const prometheusAddress = settings.prometheusUrl ?? DEFAULT_IN_CLUSTER_PROMETHEUS;
       if (!settings.prometheusUrl) {
         warnings.push(`the AnalysisTemplate queries ${DEFAULT_IN_CLUSTER_PROMETHEUS} (kube-prometheus-stack's service); pass --prometheus-url if your Prometheus lives elsewhere`);
@@ -221,7 +221,7 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
     hpa("hpa.yaml", n.hpa, "Rollout", "argoproj.io/v1alpha1", n.rollout);
   }
 
-  const usesMetrics = settings.analysis !== "none" && (settings.prometheusUrl !== undefined || (target === "argo-rollouts" && (strategy === "canary" || strategy === "blue-green")));
+  const usesMetrics = argoAnalysis(settings) || (settings.analysis !== "none" && settings.prometheusUrl !== undefined);
   // The queries need the app's request metrics in Prometheus: scrape every Service of the app.
   if (usesMetrics) add("servicemonitor.yaml", "servicemonitor.yaml", { name: app, labels, selector: nameSel, metricsPath: "/metrics" });
   add("pdb.yaml", "pdb.yaml", { name: n.pdb, labels, selector: nameSel });

@@ -1,5 +1,5 @@
 import { type Argv, canaryReplicasFor, kubectlCommands, PREVIOUS_COLOR } from "./commands.ts";
-import { type DeploySettings, ISTIO_NAMESPACE } from "./model.ts";
+import { argoAnalysis, type DeploySettings, ISTIO_NAMESPACE } from "./model.ts";
 import { objectNames, overlayDir, servicesOf } from "./names.ts";
 import type { RolloutPlan } from "./plan.ts";
 import { allowedRoutesNote, crossNamespaceGateway } from "./gateway.ts";
@@ -58,7 +58,7 @@ function sections(settings: DeploySettings, env: string, namespace: string): Sec
         ["kubectl", "argo", "rollouts", "get", "rollout", n.rollout, "-n", namespace, "--watch"],
         ["kubectl", "get", "rollout", n.rollout, "-n", namespace, "-o", "jsonpath={.status.phase} {.status.message} step={.status.currentStepIndex}{\"\\n\"}"],
         // The controller copies the Rollout's selector labels onto every AnalysisRun it creates.
-        ...(settings.analysis === "none" || !(strategy === "canary" || strategy === "blue-green") ? [] : [["kubectl", "get", "analysisrun", "-n", namespace, "-l", k.podSelector(settings)]]),
+        ...(argoAnalysis(settings) ? [["kubectl", "get", "analysisrun", "-n", namespace, "-l", k.podSelector(settings)]] : []),
       ],
     });
     if (strategy === "canary" || strategy === "blue-green") {
