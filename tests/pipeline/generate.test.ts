@@ -512,6 +512,7 @@ const GITLAB_CLOUDS = [
   },
 ] as const;
 
+const SIGSTORE_TOKEN = { SIGSTORE_ID_TOKEN: { aud: "sigstore" } };
 type GitlabJob = { image?: string | { name: string; entrypoint: string[] }; id_tokens?: Record<string, { aud: string }>; variables?: Record<string, string>; script?: string[] };
 
 test("GitLab cloud deploys (aws, gcp, azure): id_tokens with the cloud's audience, pinned CLI image, no KUBE_CONFIG, validators and gitlab-ci-local pass", async () => {
@@ -544,9 +545,11 @@ test("GitLab cloud deploys (aws, gcp, azure): id_tokens with the cloud's audienc
           assert.match(script, t.login, `${label}: ${id} login`);
           for (const step of t.steps) assert.match(script, step, `${label}: ${id}`);
           const login = script.search(t.login);
-          const apply = script.search(/^kubectl apply -k deploy\/[a-z0-9-]+\/overlays\//m);
+          const apply = script.search(/^deploy_overlay deploy\/[a-z0-9-]+\/overlays\//m);
           assert.ok(login >= 0 && apply > login, `${label}: ${id} applies before logging in`);
           assert.doesNotMatch(script, new RegExp(`${t.cluster}|${t.region ?? "\\bno-region\\b"}`), `${label}: ${id}: cluster or region interpolated into the script`);
+        } else if (id.endsWith("-image-push")) {
+          assert.deepEqual(job.id_tokens, SIGSTORE_TOKEN, `${label}: ${id} signs keyless with a Sigstore token and nothing else`);
         } else {
           assert.equal(job?.id_tokens, undefined, `${label}: ${id} must not get an ID token`);
         }
@@ -558,12 +561,12 @@ test("GitLab cloud deploys (aws, gcp, azure): id_tokens with the cloud's audienc
   }
 });
 
-test("GitLab without a cloud keeps the KUBE_CONFIG file variable and no ID tokens", async () => {
+test("GitLab without a cloud keeps the KUBE_CONFIG file variable; only the image push jobs get an ID token (Sigstore)", async () => {
   const a = await analysis("node-npm");
   const { files } = renderPipeline(a, { platform: "gitlab-ci", stages: ALL }, engine);
   const doc = parse(files.find((f) => f.kind === "gitlab-ci")!.content) as Record<string, GitlabJob>;
   assert.equal(doc["deploy-staging"]?.variables?.KUBECONFIG, "$KUBE_CONFIG");
-  for (const [id, job] of Object.entries(doc)) assert.equal(job?.id_tokens, undefined, id);
+  for (const [id, job] of Object.entries(doc)) assert.deepEqual(job?.id_tokens, id.endsWith("-image-push") ? SIGSTORE_TOKEN : undefined, id);
 });
 
 test("GitHub without a cloud keeps KUBE_CONFIG and gives no job id-token: write", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
@@ -10,8 +10,9 @@ import { CLI_BUNDLE, copyFixture } from "../integration/support.ts";
 /**
  * Supply chain and deploy jobs as the shipped bundle writes them for GitHub Actions: SBOM, keyless signature and
  * provenance on the pushed digest, default branch only, with the OIDC/attestation permissions on that job alone;
- * deploy jobs gated by scans and signing, with status functions; and the deploy script itself, run by bash against a
- * scripted kubectl/kustomize, sets the digest, waits, promotes an Argo Rollout pause and rolls back on failure.
+ * deploy jobs gated by scans and signing, with status functions; and the deploy script itself, run by POSIX sh (dash)
+ * against a scripted kubectl for the failure paths a real cluster cannot produce on demand (the same script runs on the
+ * local control plane in tests/deploy/cluster.test.ts).
  */
 
 type Step = { name: string; uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> };
@@ -72,7 +73,7 @@ test("deploy jobs: gated by scans and signing, status functions, the pushed dige
   assert.match(production.if!, /needs\.deploy-staging\.result == 'success'/);
 });
 
-/** Runs the generated deploy script against a scripted kubectl/kustomize (a fake PATH); returns the calls and exit code. */
+/** Runs the generated deploy script against a scripted kubectl (a fake PATH); returns the calls and exit code. */
 function deployRun(opts: { kind: "Deployment" | "Rollout"; overlayImage: "match" | "other"; rolloutOk?: boolean; phases?: string[]; digest?: string; selector?: string }) {
   const script = jobs["deploy-staging"]!.steps.find((s) => s.name.startsWith("Deploy "))!.run!;
   const root = tempDir("sd-deploy-");
@@ -81,15 +82,16 @@ function deployRun(opts: { kind: "Deployment" | "Rollout"; overlayImage: "match"
   mkdirSync(bin);
   mkdirSync(state);
   mkdirSync(join(root, "repo/deploy/web/overlays/staging"), { recursive: true });
+  writeFileSync(join(root, "repo/deploy/web/overlays/staging/kustomization.yaml"), "resources: []\n");
   writeFileSync(join(state, "phases"), (opts.phases ?? ["Healthy"]).join("\n") + "\n");
   const log = join(state, "calls");
-  writeFileSync(join(bin, "kustomize"), `#!/bin/bash\necho "kustomize $*" >> ${log}\n[ "$1 $2 $3" = "edit set image" ] && printf '%s' "\${4#*=}" > ${state}/image\nexit 0\n`);
   writeFileSync(join(bin, "sleep"), "#!/bin/bash\nexit 0\n");
   writeFileSync(join(bin, "kubectl"), `#!/bin/bash
 echo "kubectl $*" >> ${log}
 case "$1" in
   kustomize)
-    if [ "${opts.overlayImage}" = match ] && [ -f ${state}/image ]; then img=$(cat ${state}/image); else img=ghcr.io/other/web:1.0.0; fi
+    pinned="$(sed -n 's/^    digest: //p' "$2/kustomization.yaml")"
+    if [ "${opts.overlayImage}" = match ] && [ -n "$pinned" ]; then img="$(sed -n 's/^  - name: //p' "$2/kustomization.yaml")@$pinned"; cp "$2/kustomization.yaml" ${state}/pin; else img=ghcr.io/other/web:1.0.0; fi
     printf 'apiVersion: apps/v1\\nkind: ${opts.kind}\\nmetadata:\\n  name: web\\n  namespace: shop\\nspec:\\n  selector:\\n    matchLabels:\\n      app.kubernetes.io/name: web\\n${opts.selector ? `      ${opts.selector}\\n` : ""}  template:\\n    spec:\\n      containers:\\n        - name: web\\n          image: %s\\n' "$img";;
   apply) exit 0;;
   get)
@@ -106,21 +108,26 @@ case "$1" in
 esac
 exit 0
 `);
-  for (const f of ["kubectl", "kustomize", "sleep"]) chmodSync(join(bin, f), 0o755);
-  const r = spawnSync("/bin/bash", ["-e", "-c", script], {
+  for (const f of ["kubectl", "sleep"]) chmodSync(join(bin, f), 0o755);
+  const r = spawnSync("/bin/sh", ["-e", "-c", script], {
     cwd: join(root, "repo"), encoding: "utf8",
     env: {
       PATH: `${bin}:/usr/bin:/bin`, RUNNER_TEMP: state, OVERLAY: "deploy/web/overlays/staging",
       IMAGE_NAME: "ghcr.io/acme/shop/web", DIGEST: opts.digest ?? `sha256:${"a".repeat(64)}`,
     },
   });
-  return { code: r.status, out: r.stdout + r.stderr, calls: existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [] };
+  const leftovers = readdirSync(join(root, "repo")).filter((f) => f.startsWith(".deploy-pin."));
+  const pin = existsSync(join(state, "pin")) ? readFileSync(join(state, "pin"), "utf8") : "";
+  return { code: r.status, out: r.stdout + r.stderr, calls: existsSync(log) ? readFileSync(log, "utf8").trim().split("\n") : [], leftovers, pin };
 }
 
-test("deploy script: sets the pushed digest in the overlay, applies, waits for the Deployment", () => {
+test("deploy script: renders the overlay with the pushed digest (committed overlay untouched), applies, waits for the Deployment", () => {
   const r = deployRun({ kind: "Deployment", overlayImage: "match" });
   assert.equal(r.code, 0, r.out);
-  assert.ok(r.calls.includes(`kustomize edit set image ghcr.io/acme/shop/web=ghcr.io/acme/shop/web@sha256:${"a".repeat(64)}`), r.calls.join("\n"));
+  const pin = parse(r.pin) as { resources: string[]; images: { name: string; digest: string }[] };
+  assert.deepEqual(pin.resources, ["../deploy/web/overlays/staging"]);
+  assert.deepEqual(pin.images, [{ name: "ghcr.io/acme/shop/web", digest: `sha256:${"a".repeat(64)}` }]);
+  assert.deepEqual(r.leftovers, [], "the pinning kustomization is removed");
   assert.ok(r.calls.some((c) => c.startsWith("kubectl apply -f")));
   assert.ok(r.calls.some((c) => /^kubectl rollout status deployment\/web -n shop --timeout=\d+s$/.test(c)), r.calls.join("\n"));
   assert.ok(!r.calls.some((c) => c.startsWith("kubectl rollout undo")));
@@ -156,7 +163,7 @@ test("deploy script: a Degraded Argo Rollout is aborted (traffic back to stable)
 test("deploy script: an image not rebuilt in this run (path-filtered) is applied as committed, without a digest", () => {
   const r = deployRun({ kind: "Deployment", overlayImage: "other", digest: "" });
   assert.equal(r.code, 0, r.out);
-  assert.ok(!r.calls.some((c) => c.startsWith("kustomize edit")));
+  assert.equal(r.pin, "", "nothing pinned");
   assert.ok(r.calls.some((c) => c.startsWith("kubectl rollout status")));
 });
 

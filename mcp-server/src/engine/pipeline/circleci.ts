@@ -3,11 +3,14 @@ import { shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
-import { installKubectl } from "./shared.ts";
+import { deployScript, digestVariable, installKubectl, pushedDigest } from "./shared.ts";
 import { withHosts } from "./test-services.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const ROOT = "/workspace";
+/** Image jobs persist each pushed digest here (CircleCI workspace); deploy jobs attach it. */
+const WORKSPACE = "/tmp/workspace";
+const DIGESTS = `${WORKSPACE}/digests`;
 
 /**
  * Dynamic configuration for monorepos: CircleCI's path-filtering orb, release v2.1.0 (tag v2.1.0, commit
@@ -73,6 +76,7 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
     return {
     id: `image-${image.id}`,
     app: image.id,
+    name: image.name,
     needs: image.projectJob ?? null,
     imageRef: registry ? `${registry}/${image.name}` : null,
     commands: [
@@ -85,11 +89,15 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
         run: `${setImage}docker run --rm -v /var/run/docker.sock:/var/run/docker.sock ${containerImage("trivy")} image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed "$IMAGE:$CIRCLE_SHA1"`,
       },
       {
+        // The digest file always exists (empty off the default branch) so the workspace can be persisted.
         name: "Push image (default branch only)",
         run: setImage + [
+          `mkdir -p ${DIGESTS}`,
+          `: > ${DIGESTS}/${digestVariable(image.id)}`,
           `if [ "$CIRCLE_BRANCH" = ${shellWord(branch)} ]; then`,
           `  printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USER" --password-stdin "\${IMAGE%%/*}"`,
           `  docker push --all-tags "$IMAGE"`,
+          `  (${pushedDigest("$CIRCLE_SHA1").split("\n").join("; ")}) > ${DIGESTS}/${digestVariable(image.id)}`,
           "fi",
         ].join("\n"),
       },
@@ -98,19 +106,28 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
   });
 
   // Deploy jobs: one pair for the whole repository, or in a filtered monorepo one pair per app in its project's workflow.
-  const deployJobs: { id: string; env: string; commands: { name: string; run: string }[] }[] = [];
+  const deployJobs: { id: string; env: string; attach: boolean; commands: { name: string; run: string }[] }[] = [];
+  const rollout = engine.render("pipeline/deploy/rollout.sh", {});
   const deployChain = (apps: string[], suffix: string, requires: string[]): WorkflowJob[] => {
     const staging = `deploy-staging${suffix}`;
     const approve = `approve-production${suffix}`;
     const production = `deploy-production${suffix}`;
+    const calls = (env: string) =>
+      deployScript(rollout, apps.map((app) => {
+        const image = images.find((i) => i.app === app);
+        const name = image ? (image.imageRef ? shellWord(image.imageRef) : `"\${REGISTRY:?set REGISTRY in the registry context}"/${shellWord(image.name)}`) : "''";
+        const digest = image ? `"$(cat ${DIGESTS}/${digestVariable(app)} 2>/dev/null || true)"` : "''";
+        return { overlay: shellWord(`deploy/${app}/overlays/${env}`), image: name, digest };
+      }));
     for (const env of ["staging", "production"]) {
       deployJobs.push({
         id: `deploy-${env}${suffix}`,
         env,
+        attach: apps.some((app) => images.some((i) => i.app === app)),
         commands: [
           { name: "Install kubectl", run: installKubectl().join("\n") },
           { name: "Configure cluster access", run: `umask 077\nprintf '%s' "$KUBE_CONFIG_B64" | base64 -d > /tmp/kubeconfig` },
-          ...apps.map((app) => ({ name: `Deploy ${app} to ${env}`, run: `KUBECONFIG=/tmp/kubeconfig kubectl apply -k deploy/${app}/overlays/${env}` })),
+          { name: `Deploy ${apps.join(", ")} to ${env} and wait`, run: `export KUBECONFIG=/tmp/kubeconfig\n${calls(env)}` },
         ],
       });
     }
@@ -166,6 +183,7 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
     dockerImage: containerImage("docker"),
     images,
     deploy: deployJobs,
+    workspace: WORKSPACE,
     branch,
     workflows: workflows.map((w) => ({ ...w, jobs: w.jobs.map(withOptions) })),
   });
@@ -195,7 +213,7 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
   }
   if (deployJobs.length > 0) {
     nextSteps.push("Create contexts deploy-staging and deploy-production, each with KUBE_CONFIG_B64 (base64 of a deploy-only kubeconfig); restrict deploy-production to a security group, and the approve-production jobs to the people who may release.");
-    nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager.`);
+    nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager, with the image names this pipeline pushes: the deploy jobs render each overlay with the digest its image job recorded (workspace), apply it, wait for the Deployment or Argo Rollout and roll back on failure.`);
   }
   return files;
 }

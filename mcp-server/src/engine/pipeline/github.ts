@@ -3,7 +3,7 @@ import type { GeneratedFile } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import { type DeployTarget, type ImagePlan, normaliseVersion, type PipelinePlan, type ProjectJob } from "./model.ts";
 import { pinned, pinnedComment } from "./pinned-actions.ts";
-import { GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
+import { deployScript, GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
 import { withHosts } from "./test-services.ts";
 import { PDM_PACKAGE } from "./toolchain.ts";
 
@@ -319,7 +319,7 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
           ["IMAGE_NAME", image ? `\${{ needs.${image.id}.outputs.name }}` : ""],
           ["DIGEST", image ? `\${{ needs.${image.id}.outputs.digest }}` : ""],
         ],
-        run: rollout,
+        run: deployScript(rollout, [{ overlay: '"$OVERLAY"', image: '"$IMAGE_NAME"', digest: '"$DIGEST"' }]),
       };
     }),
   ];
@@ -380,7 +380,7 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
   if (deploy.length > 0) {
     nextSteps.push("Create environments `staging` and `production` (Settings → Environments); on `production` add Required reviewers (the manual approval) and restrict deployment branches to " + branch + ".");
     nextSteps.push(...clusterAccessSteps(plan.target));
-    nextSteps.push(`The deploy jobs set the digest each image job pushed in deploy/<app>/overlays/<env> (kustomize edit set image), apply it, wait for the Deployment or Argo Rollout and roll back on failure, for ${plan.deployApps.join(", ")}: generate those overlays with deployment-manager using the image names this pipeline pushes.`);
+    nextSteps.push(`The deploy jobs render deploy/<app>/overlays/<env> with the digest each image job pushed (the committed overlay is left as it is), apply it, wait for the Deployment or Argo Rollout and roll back on failure, for ${plan.deployApps.join(", ")}: generate those overlays with deployment-manager using the image names this pipeline pushes.`);
   }
   if (security) nextSteps.push("Trivy and TruffleHog fail the security job on HIGH/CRITICAL findings or live secrets; add accepted findings to .trivyignore rather than lowering the threshold.");
   return files;

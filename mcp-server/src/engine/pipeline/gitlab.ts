@@ -5,7 +5,7 @@ import type { DeployTarget, PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
 import { strictLines } from "./script.ts";
 import { withHosts } from "./test-services.ts";
-import { installKubectl } from "./shared.ts";
+import { deployScript, digestVariable, installCosign, installKubectl } from "./shared.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const changePaths = (triggers: string[]) => triggers.map((t) => (t.endsWith("/") ? `${t}**/*` : t));
@@ -45,22 +45,44 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
   const images = plan.images.map((image) => {
     const job = plan.jobs.find((j) => j.id === image.projectJob);
     const ref = registryImage(image.name);
+    // The pushed build also attaches an SBOM and SLSA provenance (BuildKit attestations) and records its digest.
     const build = (push: boolean) =>
       `docker buildx build --cache-from type=registry,ref="$IMAGE:buildcache"` +
-      (push ? ` --cache-to type=registry,ref="$IMAGE:buildcache",mode=max --push` : " --load") +
+      (push ? ` --cache-to type=registry,ref="$IMAGE:buildcache",mode=max --sbom=true --provenance=mode=max --metadata-file image-metadata.json --push` : " --load") +
       ` --tag "$IMAGE:$CI_COMMIT_SHA" --tag "$IMAGE:$CI_COMMIT_REF_SLUG" --file ${shellWord(image.dockerfile)} ${shellWord(image.context)}`;
     const scan = `docker run --rm -v /var/run/docker.sock:/var/run/docker.sock ${containerImage("trivy")} image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed "$IMAGE:$CI_COMMIT_SHA"`;
+    const digest = digestVariable(image.id);
     return {
       id: `${image.id}-image`,
+      app: image.id,
+      digestVar: digest,
       needsJob: job?.id ?? null,
       imageVar: ref,
       changes: plan.monorepo && job && job.triggers.length > 0 ? changePaths([...new Set([...job.triggers, image.context === "." ? image.dockerfile : `${image.context}/`])]) : [],
       // Merge requests and branches: build and scan only. Default branch: build, scan, then push (cache warm).
       scriptCheck: [build(false), scan],
-      scriptPush: [build(false), scan, build(true)],
+      // Default branch only: the pushed digest goes to the deploy jobs as a dotenv variable and is signed keyless
+      // with the job's Sigstore OIDC token (no stored key).
+      scriptPush: [
+        build(false),
+        scan,
+        build(true),
+        `DIGEST="$(sed -n 's/.*"containerimage.digest": *"\\(sha256:[0-9a-f]*\\)".*/\\1/p' image-metadata.json | head -n 1)"`,
+        'test -n "$DIGEST"',
+        `echo "${digest}=$DIGEST" > image.env`,
+        ...installCosign(),
+        'cosign sign --yes "$IMAGE@$DIGEST"',
+      ],
     };
   });
   const access = clusterAccess(plan.target);
+  const rollout = engine.render("pipeline/deploy/rollout.sh", {});
+  const deployCalls = (env: string) =>
+    deployScript(rollout, plan.deployApps.map((app) => {
+      const image = images.find((i) => i.app === app);
+      return { overlay: shellWord(`deploy/${app}/overlays/${env}`), image: image ? `"${image.imageVar}"` : "''", digest: image ? `"\${${image.digestVar}:-}"` : "''" };
+    }));
+  const pushJobs = images.map((i) => `${i.id}-push`);
   const deploy = plan.stages.includes("deploy")
     ? ["staging", "production"].map((env) => ({
         id: `deploy-${env}`,
@@ -70,8 +92,9 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
         entrypoint: access.entrypoint,
         idTokens: access.idTokens,
         variables: access.variables,
-        needs: env === "production" ? ["deploy-staging"] : images.map((i) => `${i.id}-push`),
-        script: [...access.script, ...plan.deployApps.map((app) => `kubectl apply -k deploy/${app}/overlays/${env}`)],
+        // The push jobs' dotenv reports (their digests) reach a job only through its needs.
+        needs: env === "production" ? ["deploy-staging", ...pushJobs] : [...pushJobs, ...(plan.stages.includes("security") ? ["secret-scan", "filesystem-scan"] : [])],
+        script: [...access.script, deployCalls(env)],
       }))
     : [];
   const content = engine.renderYaml("pipeline/gitlab-ci/gitlab-ci.yml", {
@@ -91,6 +114,7 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
   });
   nextSteps.push("Settings → CI/CD → General pipelines: enable 'Auto-cancel redundant pipelines' (jobs are interruptible); Settings → Merge requests: 'Pipelines must succeed'.");
   if (images.length > 0) {
+    nextSteps.push("Pushed images carry an SBOM and SLSA provenance (BuildKit attestations) and a keyless cosign signature (Sigstore, with the job's OIDC token); verify with cosign verify --certificate-identity-regexp '^https://gitlab.com/<group>/<project>//' --certificate-oidc-issuer https://gitlab.com <image>@<digest>.");
     nextSteps.push("Images build with Docker-in-Docker (docker:dind service): GitLab.com shared runners allow it; self-managed runners need privileged = true in config.toml.");
     if (plan.registry) nextSteps.push(`Add masked, protected CI/CD variables REGISTRY_USER and REGISTRY_PASSWORD for ${plan.registry}.`);
     else nextSteps.push("Images push to this project's Container Registry ($CI_REGISTRY_IMAGE) with the job token; enable the Container Registry if it is off.");
@@ -98,7 +122,7 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
   if (deploy.length > 0) {
     nextSteps.push("Create environments `staging` and `production` (Operate → Environments) and protect `production` (Settings → CI/CD → Protected environments) with the users allowed to run the manual deploy.");
     nextSteps.push(...clusterAccessSteps(plan.target, plan.defaultBranch));
-    nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager and point their image tags at the $CI_COMMIT_SHA tags this pipeline pushes.`);
+    nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager, with the image names this pipeline pushes: the deploy jobs render each overlay with the digest its push job recorded, apply it, wait for the Deployment or Argo Rollout and roll back on failure.`);
   }
   return [{ path: plan.ciFile, content, kind: "gitlab-ci" }];
 }

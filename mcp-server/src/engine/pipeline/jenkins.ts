@@ -3,7 +3,7 @@ import { groovyString, shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
-import { installKubectl } from "./shared.ts";
+import { deployScript, digestVariable, installKubectl, pushedDigest } from "./shared.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const WS = "\u0000WORKSPACE\u0000";
@@ -55,16 +55,27 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
     build: `docker build --pull --tag "$IMAGE:$GIT_COMMIT" --tag "$IMAGE:$(printf '%s' "$BRANCH_NAME" | tr -c 'A-Za-z0-9_.-' '-')" --file ${shellWord(image.dockerfile)} ${shellWord(image.context)}`,
     scan: `docker run --rm -v /var/run/docker.sock:/var/run/docker.sock ${containerImage("trivy")} image --exit-code 1 --severity HIGH,CRITICAL --ignore-unfixed "$IMAGE:$GIT_COMMIT"`,
     push: `docker push --all-tags "$IMAGE"`,
+    // The pushed digest becomes a build-wide environment variable the deploy stages read.
+    digestVar: digestVariable(image.id),
+    digest: pushedDigest("$GIT_COMMIT"),
     };
   });
+  const rollout = engine.render("pipeline/deploy/rollout.sh", {});
+  const deployCalls = (env: string) =>
+    deployScript(rollout, plan.deployApps.map((app) => {
+      const image = images.find((i) => i.id === app);
+      return { overlay: shellWord(`deploy/${app}/overlays/${env}`), image: image ? shellWord(image.ref) : "''", digest: image ? `"\${${image.digestVar}:-}"` : "''" };
+    }));
   const deploy = plan.stages.includes("deploy")
     ? ["staging", "production"].map((env) => ({
         env,
         title: env === "staging" ? "Deploy staging" : "Deploy production",
         credentialsId: `kubeconfig-${env}`,
         approval: env === "production",
-        script: [...installKubectl().map((l) => l.replace("/usr/local/bin/kubectl", "\"$WORKSPACE/.bin/kubectl\"").replace("install -m", "mkdir -p \"$WORKSPACE/.bin\" && install -m")),
-          ...plan.deployApps.map((app) => `"$WORKSPACE/.bin/kubectl" apply -k deploy/${app}/overlays/${env}`)],
+        script: [
+          ...installKubectl().map((l) => l.replace("/usr/local/bin/kubectl", "\"$WORKSPACE/.bin/kubectl\"").replace("install -m", "mkdir -p \"$WORKSPACE/.bin\" && install -m")),
+          `export PATH="$WORKSPACE/.bin:$PATH"\n${deployCalls(env)}`,
+        ],
       }))
     : [];
   const content = engine.render("pipeline/jenkins/Jenkinsfile", {
@@ -85,7 +96,7 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
   }
   if (deploy.length > 0) {
     nextSteps.push("Add 'Secret file' credentials kubeconfig-staging and kubeconfig-production (kubeconfigs of deploy-only service accounts); restrict who may approve the production input step (Configure Global Security or the input's submitter).");
-    nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager.`);
+    nextSteps.push(`Generate the kustomize overlays deploy/<app>/overlays/<env> for ${plan.deployApps.join(", ")} with deployment-manager, with the image names this pipeline pushes: the deploy stages set the digest each push stage recorded, apply, wait for the Deployment or Argo Rollout and roll back on failure.`);
   }
   if (!registry && images.length > 0) plan.warnings.push("jenkins: no --registry given, images are tagged for the placeholder registry.example.invalid until you set one");
   return [{ path: plan.ciFile, content, kind: "jenkinsfile" }];

@@ -42,3 +42,40 @@ export function installGolangciLint(binDir: string): string[] {
     `tar -xzf /tmp/golangci-lint/${tarball} -C ${binDir} --strip-components=1 golangci-lint-${v}-linux-amd64/golangci-lint`,
   ];
 }
+
+/** cosign release the GitLab image jobs sign with (the version sigstore/cosign-installer v4.1.2 installs on GitHub). */
+export const COSIGN_VERSION = "v3.0.6";
+
+/** Shell lines that install the cosign release binary to /usr/local/bin after checking it against the release checksums. */
+export function installCosign(): string[] {
+  const base = `https://github.com/sigstore/cosign/releases/download/${COSIGN_VERSION}`;
+  return [
+    `(cd /tmp && wget -q ${base}/cosign-linux-amd64 ${base}/cosign_checksums.txt && grep " cosign-linux-amd64$" cosign_checksums.txt | sha256sum -c -)`,
+    "install -m 0755 /tmp/cosign-linux-amd64 /usr/local/bin/cosign",
+  ];
+}
+
+/** The variable that carries an image's pushed digest from its image job to the deploy jobs. */
+export function digestVariable(imageId: string): string {
+  return `${imageId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_DIGEST`;
+}
+
+/**
+ * The deploy_overlay function (templates/pipeline/deploy/rollout.sh), then one call per overlay. Each call's image
+ * arguments are shell words (quoted variable references or literals).
+ */
+export function deployScript(fn: string, calls: { overlay: string; image: string; digest: string }[]): string {
+  return [fn.trim(), ...calls.map((c) => `deploy_overlay ${c.overlay} ${c.image} ${c.digest}`)].join("\n");
+}
+
+/**
+ * A shell command that prints the registry digest of "$IMAGE:<tag>" after `docker push` (from the local image's
+ * RepoDigests), failing when there is none.
+ */
+export function pushedDigest(tag: string): string {
+  return [
+    `digest="$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$IMAGE:${tag}" | sed -n "s|^$IMAGE@||p" | head -n 1)"`,
+    'test -n "$digest"',
+    `printf '%s' "$digest"`,
+  ].join("\n");
+}
