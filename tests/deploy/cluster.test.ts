@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { CLI_BUNDLE } from "../integration/support.ts";
+import { parse, stringify } from "yaml";
+import { CLI_BUNDLE, copyFixture } from "../integration/support.ts";
 import { type LocalCluster, missingClusterTools, requireCluster, startCluster } from "./cluster.ts";
 import { startServer } from "./helpers.ts";
 
@@ -42,7 +43,7 @@ if (!INSIDE) {
       const passed = Number(/^ℹ pass (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? 0);
       const failed = Number(/^ℹ fail (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? -1);
       assert.equal(failed, 0, "no failures inside the namespace");
-      assert.ok(passed >= 4, `the cluster flows ran (${passed} passed)`);
+      assert.ok(passed >= 12, `the cluster flows ran (${passed} passed)`);
     });
   });
 }
@@ -62,10 +63,10 @@ interface CliResult {
   json: any;
 }
 /** `senior-devops deploy ROOT …` from the shipped bundle, against the local cluster. */
-function deploy(root: string, args: string[]): Promise<CliResult> {
+function deploy(root: string, args: string[], app = "shop"): Promise<CliResult> {
   const c = cluster as LocalCluster;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_BUNDLE, "deploy", root, "--app", "shop", "--port", "8080", "--json", ...args], {
+    const child = spawn(process.execPath, [CLI_BUNDLE, "deploy", root, "--app", app, "--port", "8080", "--json", ...args], {
       env: { ...c.env(), SENIOR_DEVOPS_POLL_MS: "500" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -341,5 +342,99 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     await servesOnly("ab-staging", "shop-preview", V2);
     ok(await deploy(root, [...common, "--env", "ab-staging", "--action", "promote", "--yes"]), "promote");
     await servesOnly("ab-staging", "shop", V2);
+  });
+  /**
+   * The GitLab deploy job's own script (POSIX sh, run by dash as GitLab's docker image would run it with busybox),
+   * on a project whose pipeline and overlays the shipped bundle generated: the digest the push job recorded reaches
+   * the cluster, the job waits for it, and a release whose pods never become ready is rolled back.
+   */
+  const DIGEST_A = `sha256:${"a".repeat(64)}`;
+  const DIGEST_B = `sha256:${"b".repeat(64)}`;
+  function ciProject(prefix: string): { root: string; script: string } {
+    const root = copyFixture("node-npm");
+    dirs.push(root);
+    const r = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", root, "--platform", "gitlab-ci", "--stages", "lint,test,build,security,docker,deploy", "--quiet"], { encoding: "utf8" });
+    assert.equal(r.status, 0, `${prefix}: pipeline: ${r.stderr}`);
+    const jobs = parse(readFileSync(join(root, ".gitlab-ci.yml"), "utf8")) as Record<string, { script?: string[] }>;
+    const script = jobs["deploy-staging"]!.script!.at(-1)!;
+    assert.match(script, /^deploy_overlay deploy\/orders-api\/overlays\/staging "\$CI_REGISTRY_IMAGE\/orders-api" "\$\{ORDERS_API_DIGEST:-\}"$/m);
+    return { root, script };
+  }
+  function ciDeploy(root: string, script: string, digest: string, timeoutSeconds = 120) {
+    const r = spawnSync("/bin/sh", ["-e", "-c", script], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 420_000,
+      env: { ...(cluster as LocalCluster).env(), CI_REGISTRY_IMAGE: "ghcr.io/acme", ORDERS_API_DIGEST: digest, DEPLOY_TIMEOUT_SECONDS: String(timeoutSeconds) },
+    });
+    return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  }
+  const overlayFile = (root: string) => readFileSync(join(root, "deploy/orders-api/overlays/staging/kustomization.yaml"), "utf8");
+  const noPinLeft = (root: string) => assert.deepEqual(readdirSync(root).filter((f) => f.startsWith(".deploy-pin.")), []);
+
+  it("GitLab deploy job (rolling): sets the pushed digest, waits; a release that never gets ready is rolled back", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    const { root, script } = ciProject("gl-rolling");
+    const common = ["--strategy", "rolling", "--env", "staging", "--namespace", "gl-rolling", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--image", "ghcr.io/acme/orders-api:1.0.0"], "orders-api"), "generate");
+    // Someone allowed to create namespaces does the first release; CI's deploy account then only updates.
+    ok(await deploy(root, [...common, "--image", "ghcr.io/acme/orders-api:1.0.0", "--action", "apply", "--yes"], "orders-api"), "first release");
+    const committed = overlayFile(root);
+
+    const first = ciDeploy(root, script, DIGEST_A);
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /deployment "orders-api" successfully rolled out/);
+    assert.equal(imageOf("gl-rolling", "orders-api"), `ghcr.io/acme/orders-api@${DIGEST_A}`);
+    await servesOnly("gl-rolling", "orders-api", `ghcr.io/acme/orders-api@${DIGEST_A}`);
+    assert.equal(overlayFile(root), committed, "the committed overlay is left as it is");
+    noPinLeft(root);
+
+    // The next commit's pods can never be scheduled (a node selector no node has): the wait fails, the job fails
+    // and the Deployment goes back to DIGEST_A while its pods keep serving.
+    const kustomization = join(root, "deploy/orders-api/overlays/staging/kustomization.yaml");
+    const broken = parse(committed) as { patches?: unknown[] };
+    broken.patches = [...(broken.patches ?? []), { target: { kind: "Deployment", name: "orders-api" }, patch: stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "orders-api" }, spec: { template: { spec: { nodeSelector: { "example.com/no-such-pool": "true" } } } } }) }];
+    writeFileSync(kustomization, stringify(broken));
+    const failed = ciDeploy(root, script, DIGEST_B, 20);
+    writeFileSync(kustomization, committed);
+    assert.equal(failed.code, 1, failed.out);
+    assert.match(failed.out, /ERROR: deployment\/orders-api did not become ready; rolling back/);
+    assert.match(failed.out, /rolled back/);
+    assert.equal(imageOf("gl-rolling", "orders-api"), `ghcr.io/acme/orders-api@${DIGEST_A}`);
+    await servesOnly("gl-rolling", "orders-api", `ghcr.io/acme/orders-api@${DIGEST_A}`);
+    noPinLeft(root);
+  });
+
+  it("GitLab deploy job (Argo canary): the digest goes through the Rollout's steps, each pause promoted, until Healthy; a stuck release is aborted", async (t) => {
+    if (!requireCluster(t, true) || !cluster) return;
+    const { root, script } = ciProject("gl-argo");
+    const common = ["--strategy", "canary", "--target", "argo-rollouts", "--traffic", "replicas", "--analysis", "none", "--canary-steps", "50,100", "--pause-seconds", "3", "--env", "staging", "--namespace", "gl-argo", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "150", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--image", "ghcr.io/acme/orders-api:1.0.0"], "orders-api"), "generate");
+    ok(await deploy(root, [...common, "--image", "ghcr.io/acme/orders-api:1.0.0", "--action", "apply", "--yes"], "orders-api"), "first release");
+    const r = ciDeploy(root, script, DIGEST_A, 150);
+    assert.equal(r.code, 0, r.out);
+    const rollout = cluster.json(["get", "rollout", "orders-api", "-n", "gl-argo"]);
+    assert.equal(String(rollout.status.observedGeneration), String(rollout.metadata.generation));
+    assert.equal(rollout.status.phase, "Healthy");
+    const stable = cluster.json(["get", "replicaset", `orders-api-${rollout.status.stableRS}`, "-n", "gl-argo"]);
+    assert.equal(stable.spec.template.spec.containers[0].image, `ghcr.io/acme/orders-api@${DIGEST_A}`);
+    await servesOnly("gl-argo", "orders-api", `ghcr.io/acme/orders-api@${DIGEST_A}`);
+    noPinLeft(root);
+
+    // A release whose canary pods never get scheduled: the job gives up, aborts the Rollout (the controller sends
+    // everything back to the stable ReplicaSet) and fails.
+    const kustomization = join(root, "deploy/orders-api/overlays/staging/kustomization.yaml");
+    const committed = readFileSync(kustomization, "utf8");
+    const broken = parse(committed) as { patches?: unknown[] };
+    broken.patches = [...(broken.patches ?? []), { target: { kind: "Rollout", name: "orders-api" }, patch: stringify([{ op: "add", path: "/spec/template/spec/nodeSelector", value: { "example.com/no-such-pool": "true" } }]) }];
+    writeFileSync(kustomization, stringify(broken));
+    const failed = ciDeploy(root, script, DIGEST_B, 20);
+    writeFileSync(kustomization, committed);
+    assert.equal(failed.code, 1, failed.out);
+    assert.match(failed.out, /ERROR: rollout\/orders-api ended \w+; aborting/);
+    const aborted = cluster.json(["get", "rollout", "orders-api", "-n", "gl-argo"]);
+    assert.equal(aborted.status.abort, true);
+    assert.equal(aborted.status.stableRS, rollout.status.stableRS, "stable is still the DIGEST_A ReplicaSet");
+    await servesOnly("gl-argo", "orders-api", `ghcr.io/acme/orders-api@${DIGEST_A}`);
   });
 });
