@@ -38,6 +38,16 @@ function pathRegex(trigger: string): string {
   return trigger.endsWith("/") ? `${escaped}.*` : escaped;
 }
 
+/**
+ * CircleCI starts secondary containers with the job and does not wait for them: the first step waits (bash's
+ * /dev/tcp; every toolchain image is Debian-based) until each service accepts connections on localhost.
+ */
+function waitForServices(services: { kind: string; port: number }[]): { name: string; run: string; dir: null }[] {
+  if (services.length === 0) return [];
+  const checks = services.map((svc) => `until (echo > /dev/tcp/127.0.0.1/${svc.port}) 2>/dev/null; do sleep 1; done`);
+  return [{ name: `Wait for ${services.map((svc) => svc.kind).join(", ")}`, run: `timeout 120 bash -c ${shellWord(checks.join("; "))}`, dir: null }];
+}
+
 const cacheSafe = (value: string) => value.replace(/[^A-Za-z0-9._-]+/g, "-");
 
 export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
@@ -54,21 +64,18 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
     return {
       id: job.id,
       image: tc.image,
+      // Test services run as secondary containers of the docker executor, reached on localhost.
+      services: (job.project.testServices ?? []).map((svc) => ({ image: svc.image, env: Object.entries(svc.env) })),
       env: [...tc.cacheEnv, ...Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, () => "127.0.0.1")] as [string, string])],
       cacheKeys,
       cachePath: `${ROOT}/${tc.cacheDir}`,
       commands: [
         ...tc.prepare.map((c) => ({ ...c, dir: null })),
+        ...waitForServices(job.project.testServices ?? []),
         ...job.steps.map((s) => ({ name: s.name, run: s.run, dir: s.dir === "." ? null : s.dir })),
       ],
     };
   });
-  // Secondary containers are CircleCI's way to run services, but the config parser the generator validates with
-  // rejects a docker executor with more than one image; until that is resolved, say what the tests need.
-  for (const job of plan.jobs) {
-    const services = job.project.testServices ?? [];
-    if (services.length) plan.warnings.push(`circleci: the tests of ${job.project.name} need ${services.map((s) => `${s.kind} (${s.image}, env ${Object.keys(s.env).join("/") || "none"})`).join(" and ")}; add ${services.length > 1 ? "them" : "it"} as secondary image${services.length > 1 ? "s" : ""} of the job's docker executor (reached on localhost; the connection env is already set)`);
-  }
   const registry = plan.registry ?? null;
   const images = plan.images.map((image) => {
     // CircleCI does not expand variables in `environment:`; without --registry the shell builds the name from $REGISTRY.

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parse } from "yaml";
+import { CLI_BUNDLE, copyFixture } from "../integration/support.ts";
+
+/**
+ * What the shipped bundle writes for two hand-offs that no single-job check sees: test services reaching the test
+ * step (CircleCI secondary containers, GitLab services), and the pushed digest reaching the deploy job on GitLab
+ * (dotenv report), Jenkins (build environment) and CircleCI (workspace): the writer and the reader use one name.
+ */
+
+function generate(fixture: string, platform: string, stages?: string): string {
+  const dir = copyFixture(fixture);
+  const args = [CLI_BUNDLE, "pipeline", dir, "--platform", platform, "--quiet", ...(stages ? ["--stages", stages] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  return dir;
+}
+
+type CircleStep = string | { run?: { name: string; command: string } } & Record<string, unknown>;
+type CircleJob = { docker: { image: string; environment?: Record<string, string> }[]; environment?: Record<string, string>; steps: CircleStep[] };
+
+/** A connection setting that names `host`: a *_HOST variable, or the host part of a URL. */
+const reachesHost = ([key, value]: [string, string], host: string) =>
+  (/HOST$/.test(key) && value === host) || value.includes(`@${host}:`) || value.includes(`//${host}:`);
+
+const SERVICE_FIXTURES: [fixture: string, kind: string, port: number][] = [
+  ["python-flask-postgres", "postgres", 5432],
+  ["php-laravel-mysql", "mysql", 3306],
+  ["node-redis", "redis", 6379],
+];
+
+test("CircleCI: test services are secondary containers with their settings; the job waits for them before its commands", () => {
+  for (const [fixture, kind, port] of SERVICE_FIXTURES) {
+    const dir = generate(fixture, "circleci");
+    const config = parse(readFileSync(join(dir, ".circleci/config.yml"), "utf8")) as { jobs: Record<string, CircleJob> };
+    const withService = Object.entries(config.jobs).filter(([, job]) => job.docker.length > 1);
+    assert.equal(withService.length, 1, `${fixture}: one project job runs the tests`);
+    const [id, job] = withService[0]!;
+    const secondary = job.docker.slice(1);
+    assert.ok(secondary.some((c) => c.image.startsWith(kind === "mysql" ? "mysql" : kind)), `${fixture}: ${kind} image among ${JSON.stringify(secondary)}`);
+    for (const c of secondary) assert.deepEqual(Object.keys(c).filter((k) => k !== "image" && k !== "environment"), [], `${fixture}: only documented keys`);
+    if (kind !== "redis") assert.ok(secondary.some((c) => Object.keys(c.environment ?? {}).length > 0), `${fixture}: the database gets its credentials`);
+    // Secondary containers share the primary's network: the connection env points at localhost.
+    for (const entry of Object.entries(job.environment ?? {})) assert.ok(!reachesHost(entry, kind), `${fixture}: ${entry.join("=")} names the ${kind} container, not localhost`);
+    assert.ok(Object.entries(job.environment ?? {}).some((e) => reachesHost(e, "127.0.0.1")), `${fixture}: connection env on localhost`);
+    const runs = job.steps.flatMap((s) => (typeof s === "object" && s.run ? [s.run] : []));
+    const wait = runs.findIndex((r) => r.name.startsWith("Wait for"));
+    assert.ok(wait >= 0, `${fixture}/${id}: a wait step`);
+    assert.match(runs[wait]!.command, new RegExp(`/dev/tcp/127\\.0\\.0\\.1/${port}\\b`));
+    const firstProjectCommand = runs.findIndex((r) => /test|install|lint|migrate/i.test(r.name) && !r.name.startsWith("Wait"));
+    assert.ok(firstProjectCommand === -1 || wait < runs.findIndex((r) => /test/i.test(r.name)), `${fixture}: waits before the tests`);
+  }
+});
+
+test("GitLab: test services run as services with their alias, and the job's variables configure them", () => {
+  for (const [fixture, kind] of SERVICE_FIXTURES) {
+    const dir = generate(fixture, "gitlab-ci");
+    const jobs = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { services?: { name: string; alias: string }[]; variables?: Record<string, string> }>;
+    const withService = Object.values(jobs).filter((job) => job?.services?.some((s) => s.alias === kind));
+    assert.equal(withService.length, 1, fixture);
+    assert.ok(Object.entries(withService[0]!.variables ?? {}).some((e) => reachesHost(e, kind)), `${fixture}: connection through the alias ${kind}`);
+  }
+});
+
+const STAGES = "lint,test,build,security,docker,deploy";
+
+test("GitLab digest hand-off: the push job's dotenv report names the variable both deploy jobs read, through needs", () => {
+  const dir = generate("node-npm", "gitlab-ci", STAGES);
+  const jobs = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { script?: string[]; needs?: { job: string }[]; artifacts?: { reports?: { dotenv?: string } } }>;
+  const pushIds = Object.keys(jobs).filter((id) => id.endsWith("-image-push"));
+  assert.ok(pushIds.length > 0);
+  for (const id of pushIds) {
+    const push = jobs[id]!;
+    assert.equal(push.artifacts?.reports?.dotenv, "image.env");
+    const written = push.script!.join("\n").match(/echo "([A-Z0-9_]+)=\$DIGEST" > image\.env/);
+    assert.ok(written, `${id}: writes its digest to image.env`);
+    assert.match(push.script!.join("\n"), /--metadata-file image-metadata\.json --push/);
+    assert.match(push.script!.join("\n"), /--sbom=true --provenance=mode=max/);
+    assert.match(push.script!.join("\n"), /cosign sign --yes "\$IMAGE@\$DIGEST"/);
+    for (const env of ["staging", "production"]) {
+      const deploy = jobs[`deploy-${env}`]!;
+      assert.ok(deploy.needs?.some((n) => n.job === id), `deploy-${env} needs ${id} (dotenv reports reach a job through needs)`);
+      assert.match(deploy.script!.at(-1)!, new RegExp(`"\\$\\{${written[1]}:-\\}"`), `deploy-${env} reads ${written[1]}`);
+    }
+  }
+  for (const scan of ["secret-scan", "filesystem-scan"]) assert.ok(jobs["deploy-staging"]!.needs!.some((n) => n.job === scan), `${scan} gates the deploy`);
+});
+
+test("Jenkins digest hand-off: the push stage sets a build environment variable the deploy stages read", () => {
+  const dir = generate("go-service", "jenkins", STAGES);
+  const jenkinsfile = readFileSync(join(dir, "Jenkinsfile"), "utf8");
+  const names = [...jenkinsfile.matchAll(/env\.([A-Z0-9_]+) = sh\(label: 'Pushed digest', returnStdout: true/g)].map((m) => m[1]!);
+  assert.ok(names.length > 0, "a push stage records its digest");
+  for (const name of names) {
+    const reads = [...jenkinsfile.matchAll(new RegExp(`deploy_overlay deploy/[a-z0-9-]+/overlays/(staging|production) \\S+ "\\$\\{${name}:-\\}"`, "g"))].map((m) => m[1]);
+    assert.deepEqual(reads.sort(), ["production", "staging"], `${name} read by both deploy stages`);
+  }
+});
+
+test("CircleCI digest hand-off: image jobs persist the digest file the deploy jobs attach and read; no other job touches the workspace", () => {
+  const dir = generate("rust-cargo", "circleci", STAGES);
+  const config = parse(readFileSync(join(dir, ".circleci/config.yml"), "utf8")) as { jobs: Record<string, CircleJob> };
+  const stepOf = (job: CircleJob, key: string) => job.steps.find((s) => typeof s === "object" && key in s) as Record<string, any> | undefined;
+  let imageJobs = 0;
+  for (const [id, job] of Object.entries(config.jobs)) {
+    const persist = stepOf(job, "persist_to_workspace");
+    const attach = stepOf(job, "attach_workspace");
+    const commands = job.steps.flatMap((s) => (typeof s === "object" && s.run ? [s.run.command] : [])).join("\n");
+    if (id.startsWith("image-")) {
+      imageJobs++;
+      assert.deepEqual(persist?.persist_to_workspace, { root: "/tmp/workspace", paths: ["digests"] }, id);
+      const file = commands.match(/: > (\/tmp\/workspace\/digests\/[A-Z0-9_]+)/)?.[1];
+      assert.ok(file, `${id}: creates its digest file on every branch (the workspace must have it)`);
+      assert.ok(commands.includes(`> ${file}\nfi`), `${id}: writes the pushed digest to ${file}`);
+      for (const deployId of Object.keys(config.jobs).filter((d) => d.startsWith("deploy-"))) {
+        const deploy = config.jobs[deployId]!;
+        assert.deepEqual(stepOf(deploy, "attach_workspace")?.attach_workspace, { at: "/tmp/workspace" }, deployId);
+        assert.ok(deploy.steps.some((s) => typeof s === "object" && s.run?.command.includes(`"$(cat ${file} 2>/dev/null || true)"`)), `${deployId} reads ${file}`);
+      }
+    } else if (!id.startsWith("deploy-")) {
+      assert.equal(persist, undefined, `${id} must not persist a workspace it has nothing in`);
+      assert.equal(attach, undefined, id);
+    }
+  }
+  assert.ok(imageJobs > 0);
+});
