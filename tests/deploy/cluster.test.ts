@@ -43,7 +43,7 @@ if (!INSIDE) {
       const passed = Number(/^ℹ pass (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? 0);
       const failed = Number(/^ℹ fail (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? -1);
       assert.equal(failed, 0, "no failures inside the namespace");
-      assert.ok(passed >= 11, `the cluster flows ran (${passed} passed)`);
+      assert.ok(passed >= 12, `the cluster flows ran (${passed} passed)`);
     });
   });
 }
@@ -436,5 +436,34 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     assert.equal(aborted.status.abort, true);
     assert.equal(aborted.status.stableRS, rollout.status.stableRS, "stable is still the DIGEST_A ReplicaSet");
     await servesOnly("gl-argo", "orders-api", `ghcr.io/acme/orders-api@${DIGEST_A}`);
+  });
+  it("Helm chart (--format helm, rolling): helm upgrade --install rolls out v1, an upgrade v2, helm rollback v1 again", async (t) => {
+    if (!requireCluster(t) || !cluster) return;
+    if (spawnSync("helm", ["version"]).status !== 0) {
+      if (process.env.CI) assert.fail("helm not found: run .ci/install-tools");
+      t.skip("helm not found");
+      return;
+    }
+    const root = fresh("sd-kube-helm-");
+    const common = ["--format", "helm", "--strategy", "rolling", "--env", "staging", "--namespace", "hl-staging", "--replicas", "2"];
+    ok(await deploy(root, [...common, "--image", V1, "--allow-any-root"]), "generate the chart for v1");
+    cluster.kubectl(["create", "namespace", "hl-staging"]);
+    cluster.kubectl(["label", "namespace", "hl-staging", "pod-security.kubernetes.io/enforce=restricted"]);
+    const chart = join(root, "deploy/shop/chart");
+    const helm = (args: string[]) => {
+      const r = spawnSync("helm", args, { env: (cluster as LocalCluster).env(), encoding: "utf8", timeout: 240_000 });
+      assert.equal(r.status, 0, `helm ${args.join(" ")}:\n${r.stdout}${r.stderr}`);
+      return r.stdout;
+    };
+    const upgrade = () => helm(["upgrade", "--install", "shop", chart, "--namespace", "hl-staging", "-f", join(chart, "values-staging.yaml"), "--wait", "--timeout", "180s"]);
+    upgrade();
+    await servesOnly("hl-staging", "shop", V1);
+    ok(await deploy(root, [...common, "--image", V2, "--allow-any-root"]), "regenerate the chart for v2");
+    assert.match(readFileSync(join(chart, "values-staging.yaml"), "utf8"), /shop:2\.0\.0/);
+    upgrade();
+    await servesOnly("hl-staging", "shop", V2);
+    helm(["rollback", "shop", "1", "--namespace", "hl-staging", "--wait", "--timeout", "180s"]);
+    await servesOnly("hl-staging", "shop", V1);
+    assert.match(helm(["history", "shop", "--namespace", "hl-staging"]), /Rollback to 1/);
   });
 });

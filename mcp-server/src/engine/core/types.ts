@@ -8,7 +8,7 @@ import { analysisSchema } from "../analyze/types.ts";
 export const FILE_KINDS = [
   "github-workflow", "github-dependabot", "gitlab-ci", "circleci", "jenkinsfile",
   "yaml", "kubernetes", "kustomization", "dockerfile", "dockerignore",
-  "terraform", "tfvars", "markdown", "json", "text", "shell",
+  "terraform", "tfvars", "markdown", "json", "text", "shell", "helm-template",
 ] as const;
 export type FileKind = (typeof FILE_KINDS)[number];
 

@@ -13,6 +13,7 @@ import { execute, type ExecReport } from "./execute.ts";
 import { checkGatewayAdmits } from "./gateway.ts";
 import { detectKubectl, runKubectl } from "./kubectl.ts";
 import { materialise, validateOverlays } from "./kustomize.ts";
+import { chartDir, renderHelmChart, validateChart } from "./helm.ts";
 import { ACTIONS, ANALYSIS, DEFAULT_CANARY_STEPS, resolveSettings, STRATEGIES, TARGETS, TRAFFIC, type DeploySettings } from "./model.ts";
 import { type RenderedDeploy, renderDeploy } from "./render.ts";
 import { overlayDir } from "./names.ts";
@@ -22,6 +23,7 @@ export { renderDeploy } from "./render.ts";
 export { resolveSettings } from "./model.ts";
 
 const MUTATING = new Set(["apply", "promote", "rollback", "abort"]);
+const FORMATS = ["kustomize", "helm"] as const;
 
 const canaryStepsSchema = z
   .array(z.coerce.number().int().min(1).max(100))
@@ -36,7 +38,7 @@ export const deployCapability = defineCapability({
   tool: "deployment-manager",
   title: "Generate and run Kubernetes deployments",
   description:
-    "Use to deploy a service to Kubernetes or run a release: writes a hardened kustomize tree deploy/<app> (rolling, recreate, " +
+    "Use to deploy a service to Kubernetes or run a release: writes a hardened kustomize tree or Helm chart deploy/<app> (rolling, recreate, " +
     "blue-green, canary; Argo Rollouts optional) and a RUNBOOK; apply/status/promote/rollback/abort run kubectl with health " +
     "gates and auto-rollback, on the cluster shown, with confirm.",
   inputShape: {
@@ -44,14 +46,15 @@ export const deployCapability = defineCapability({
     strategy: z.enum(STRATEGIES).default("rolling"),
     target: z.enum(TARGETS).default("kubernetes"),
     action: z.enum(ACTIONS).default("generate").describe("generate writes; plan previews; others run kubectl"),
+    format: z.enum(FORMATS).default("kustomize").describe("helm: a chart (generate/plan)"),
     app: z.string().min(1).max(63).optional().describe("DNS-1123 label; default: the single service"),
     image: z.string().min(1).max(512).optional().describe("Tag or digest, not :latest; for generate/plan/apply"),
-    port: z.number().int().min(1).max(65535).optional().describe("Default: from the analysis"),
-    namespace: z.string().min(1).max(63).optional().describe("Default: the environment"),
+    port: z.number().int().min(1).max(65535).optional(),
+    namespace: z.string().min(1).max(63).optional(),
     environments: z.array(z.string().min(1).max(63)).min(1).optional().describe("Default staging, production; actions take one"),
     replicas: z.number().int().min(1).max(1000).default(3).describe("HPA minReplicas"),
     healthPath: z.string().min(1).max(200).default("/healthz").describe("Probe and health-gate path"),
-    readinessPath: z.string().min(1).max(200).optional().describe("Default: healthPath"),
+    readinessPath: z.string().min(1).max(200).optional(),
     canarySteps: canaryStepsSchema.default(DEFAULT_CANARY_STEPS).describe("Weights in %, increasing, last 100"),
     pauseSeconds: z.number().int().min(0).max(86_400).default(600),
     traffic: z.enum(TRAFFIC).optional().describe("Canary traffic split"),
@@ -76,6 +79,7 @@ export const deployCapability = defineCapability({
       { flags: "--strategy <strategy>", key: "strategy", description: `release strategy: ${STRATEGIES.join(", ")}` },
       { flags: "--target <target>", key: "target", description: `${TARGETS.join(", ")}` },
       { flags: "--action <action>", key: "action", description: `${ACTIONS.join(", ")} (default generate)` },
+      { flags: "--format <format>", key: "format", description: "kustomize (default) or helm: a chart deploy/<app>/chart with values-<env>.yaml (generate and plan)" },
       { flags: "--app <name>", key: "app", description: "app name (DNS-1123)" },
       { flags: "--image <ref>", key: "image", description: "image with tag or digest (:latest refused)" },
       { flags: "--port <n>", key: "port", type: "int", description: "container port" },
@@ -113,6 +117,9 @@ export const deployCapability = defineCapability({
 
     const executes = action !== "generate" && action !== "plan";
     const env = settings.environments[0] ?? "staging";
+    if (executes && input.format === "helm") {
+      throw new InputError(`action ${action} runs on the kustomize tree; a chart is released with helm (see ${chartDir(settings.app)}/README.md): helm upgrade --install ${settings.app} ${chartDir(settings.app)} --namespace <ns> -f ${chartDir(settings.app)}/values-<env>.yaml`);
+    }
     if (executes && settings.environments.length !== 1) {
       throw new InputError(`action ${action} works on one environment; pass --env with one of ${settings.environments.join(", ")}`);
     }
@@ -126,9 +133,10 @@ export const deployCapability = defineCapability({
       const image = settings.image as string;
       const state: Record<string, TreeState> = Object.fromEntries(settings.environments.map((e) => [e, nextState(settings, image, diskStates[e] ?? { images: {} })]));
       const rendered = render(state);
-      context.progress(`rendered ${rendered.files.length} file(s) for ${settings.strategy} on ${settings.target}`);
+      const chart = input.format === "helm" ? renderHelmChart(settings, state, rendered, engine) : undefined;
+      context.progress(`rendered ${(chart ?? rendered.files).length} file(s) for ${settings.strategy} on ${settings.target}${chart ? " (helm chart)" : ""}`);
       const details: Record<string, unknown> = { plan: rendered.plan, state };
-      const nextSteps = rendered.nextSteps;
+      const nextSteps = chart ? helmNextSteps(settings, rendered.nextSteps) : rendered.nextSteps;
       let refusals: string[] = [];
       if (action === "plan") {
         const diff = await kubectlDiff(settings, rendered.files, context.signal, context.progress);
@@ -136,14 +144,14 @@ export const deployCapability = defineCapability({
         refusals = diff.gatewayRefusals ?? [];
         warnings.push(...(diff.gatewayWarnings ?? []));
       }
-      const stale = staleFiles(root, settings.app, rendered.files);
+      const stale = chart ? [] : staleFiles(root, settings.app, rendered.files);
       if (stale.length > 0) {
         warnings.push(`not part of this ${settings.strategy}/${settings.target} tree any more (kustomize no longer references them; delete them when you are done with the old setup): ${stale.join(", ")}`);
       }
       const checked = await writeChecked(settings, rendered, {
         tool: "deployment-manager",
         root,
-        files: rendered.files,
+        files: chart ?? rendered.files,
         dryRun: input.dryRun || action === "plan",
         force: input.force,
         warnings: [...warnings, ...rendered.warnings],
@@ -151,7 +159,7 @@ export const deployCapability = defineCapability({
         ...(analysis ? { analysis } : {}),
         details,
         progress: context.progress,
-      }, context.signal);
+      }, context.signal, chart ? () => validateChart(chart, settings.app, settings.environments.map((e) => ({ env: e, namespace: settings.namespaces[e] ?? e }))) : undefined);
       return refusals.length > 0 ? { ...checked, status: "failed", warnings: [...checked.warnings, ...refusals] } : checked;
     }
 
@@ -280,9 +288,13 @@ export const deployCapability = defineCapability({
  * validateAndWrite plus the kustomize check: every overlay must build and its output validate, else nothing is
  * written (status "invalid", with the file plan and diffs of the dry run).
  */
-async function writeChecked(settings: DeploySettings, rendered: RenderedDeploy, request: WriteRequest, signal?: AbortSignal): Promise<ToolResult> {
+async function writeChecked(settings: DeploySettings, rendered: RenderedDeploy, request: WriteRequest, signal?: AbortSignal, chartChecks?: () => Promise<Validation[]>): Promise<ToolResult> {
   request.progress(`kubectl kustomize: building ${settings.environments.length} overlay(s)`);
   const overlays = await validateOverlays(rendered.files, settings.environments.map((env) => overlayDir(settings.app, env)), signal);
+  if (chartChecks) {
+    request.progress(`helm lint and helm template: ${settings.environments.length} environment(s)`);
+    overlays.push(...(await chartChecks()));
+  }
   const failed = overlays.filter((v) => !v.ok);
   if (failed.length > 0) {
     const planned = await validateAndWrite({ ...request, dryRun: true });
@@ -291,11 +303,22 @@ async function writeChecked(settings: DeploySettings, rendered: RenderedDeploy, 
       dryRun: request.dryRun,
       status: planned.status === "ok" ? "invalid" : planned.status,
       validations: [...planned.validations, ...overlays],
-      warnings: [...planned.warnings, `nothing was written: kustomize could not build ${failed.map((v) => v.path).join(", ")}`],
+      warnings: [...planned.warnings, `nothing was written: ${failed.map((v) => `${v.validator} failed for ${v.path}`).join(", ")}`],
     };
   }
   const result = await validateAndWrite(request);
   return { ...result, validations: [...result.validations, ...overlays] };
+}
+
+/** With a chart, the kustomize review/plan/deploy steps become the helm ones; the others (TLS, policies) hold for both. */
+function helmNextSteps(settings: DeploySettings, kustomizeSteps: string[]): string[] {
+  const dir = chartDir(settings.app);
+  const perEnv = settings.environments.map((env) => ({ env, ns: settings.namespaces[env] ?? env }));
+  return [
+    ...perEnv.map(({ env, ns }) => `review: helm template ${settings.app} ${dir} --namespace ${ns} -f ${dir}/values-${env}.yaml`),
+    ...perEnv.map(({ env, ns }) => `install ${env}: helm upgrade --install ${settings.app} ${dir} --namespace ${ns} -f ${dir}/values-${env}.yaml --wait`),
+    ...kustomizeSteps.filter((step) => !/^(review: kubectl kustomize|plan against the cluster:|deploy: )/.test(step)),
+  ];
 }
 
 /** YAML files under deploy/<app>/base and its overlays that this render does not produce (left from another strategy). */

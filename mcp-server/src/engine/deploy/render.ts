@@ -32,7 +32,7 @@ interface Workload {
 }
 
 /** The JSON patches that set one environment's release (images, live colour) on the shared base. */
-function releasePatches(settings: DeploySettings, state: TreeState, image: string, namespace: string): ReleasePatch[] {
+export function releasePatches(settings: DeploySettings, state: TreeState, image: string, namespace: string): ReleasePatch[] {
   const n = objectNames(settings.app);
   if (settings.target === "argo-rollouts") {
     const patches: ReleasePatch[] = [{ kind: "Rollout", name: n.rollout, path: IMAGE_PATH, value: state.image ?? image }];

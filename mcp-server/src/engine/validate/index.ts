@@ -39,6 +39,8 @@ const PER_FILE: Record<FileKind, FileValidator[]> = {
   }],
   text: [],
   shell: [],
+  // Not YAML until Helm renders it: the deployment manager lints and renders the whole chart (deploy/helm.ts).
+  "helm-template": [],
 };
 
 const PER_GROUP: Partial<Record<FileKind, GroupValidator[]>> = {
