@@ -265,6 +265,17 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     const root = fresh("sd-kube-istio-");
     const common = ["--strategy", "canary", "--traffic", "istio", "--pause-seconds", "0", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2"];
     ok(await deploy(root, [...common, "--env", "is-staging", "--image", V1]), "generate");
+    // No Istio CNI node agent in the cluster: refused before anything changes.
+    const refused = await deploy(root, [...common, "--image", V1, "--env", "is-staging", "--action", "apply", "--yes"]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.json.details.execution.summary, /Istio's CNI plugin is not running/);
+    assert.equal(cluster.kubectl(["get", "namespace", "is-staging"], { allowFail: true }).includes("is-staging"), false, "no namespace created");
+    // The istio-cni-node DaemonSet (a stand-in image; kwok runs its pods) lets the apply through.
+    cluster.kubectl(["create", "namespace", "istio-system"]);
+    cluster.kubectl(["apply", "-f", "-"], { input: JSON.stringify({
+      apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "istio-cni-node", namespace: "istio-system", labels: { "k8s-app": "istio-cni-node" } },
+      spec: { selector: { matchLabels: { "k8s-app": "istio-cni-node" } }, template: { metadata: { labels: { "k8s-app": "istio-cni-node" } }, spec: { containers: [{ name: "install-cni", image: "docker.io/istio/install-cni:1.29.1" }] } } },
+    }) });
     ok(await deploy(root, [...common, "--image", V1, "--env", "is-staging", "--action", "apply", "--yes"]), "apply v1");
     const labels = cluster.json(["get", "namespace", "is-staging"]).metadata.labels;
     assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted");

@@ -51,6 +51,8 @@ export interface FakeCluster {
   namespaces?: Record<string, Record<string, string>>;
   history?: Record<string, string[]>;
   calls?: string[][];
+  /** DaemonSets (namespace/name) `kubectl get daemonsets --all-namespaces` lists; absent: listing is forbidden. */
+  daemonSets?: string[];
 }
 
 export function writeCluster(path: string, cluster: FakeCluster): void {

@@ -96,7 +96,7 @@ describe("deploy --traffic istio: the engine's first apply creates the namespace
       const root = tempDir("sd-istio-apply-");
       const clusterFile = join(tempDir("sd-istio-cluster-"), "cluster.json");
       process.env.FAKE_KUBECTL_STATE = clusterFile;
-      writeCluster(clusterFile, { healthyPort: healthy.port, namespaces: { "kube-system": {} } });
+      writeCluster(clusterFile, { healthyPort: healthy.port, namespaces: { "kube-system": {} }, daemonSets: ["istio-system/istio-cni-node", "kube-system/kube-proxy"] });
       const input: DeployInput = { path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", target: "kubernetes", traffic, gateway: "infra/public", environments: ["staging"], timeoutSeconds: 8, pauseSeconds: 0, confirm: true, action: "apply" };
       const result = await runDeploy(input);
       assert.equal(result.status, "ok", JSON.stringify(result.details?.execution));
@@ -106,4 +106,28 @@ describe("deploy --traffic istio: the engine's first apply creates the namespace
       assert.ok(readdirSync(join(root, "deploy", "shop")).includes("RUNBOOK.md"));
     });
   }
+
+  it("istio without its CNI plugin: apply refuses before any change (restricted Pod Security would reject istio-init)", async () => {
+    const root = tempDir("sd-istio-nocni-");
+    const clusterFile = join(tempDir("sd-istio-cluster-"), "cluster.json");
+    process.env.FAKE_KUBECTL_STATE = clusterFile;
+    writeCluster(clusterFile, { healthyPort: healthy.port, namespaces: { "kube-system": {} }, daemonSets: ["kube-system/kube-proxy"] });
+    const input: DeployInput = { path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", target: "kubernetes", traffic: "istio", environments: ["staging"], timeoutSeconds: 8, pauseSeconds: 0, confirm: true, action: "apply" };
+    const result = await runDeploy(input);
+    assert.equal(result.status, "failed");
+    assert.match((result.details?.execution as { summary: string }).summary, /Istio's CNI plugin is not running \(no DaemonSet istio-cni-node/);
+    assert.equal(readCluster(clusterFile).namespaces?.staging, undefined, "no namespace created");
+    assert.deepEqual(readdirSync(root), [], "nothing written");
+  });
+
+  it("istio where DaemonSets cannot be listed: a warning, the release goes on", async () => {
+    const root = tempDir("sd-istio-forbidden-");
+    const clusterFile = join(tempDir("sd-istio-cluster-"), "cluster.json");
+    process.env.FAKE_KUBECTL_STATE = clusterFile;
+    writeCluster(clusterFile, { healthyPort: healthy.port, namespaces: { "kube-system": {} } });
+    const input: DeployInput = { path: root, app: "shop", image: IMAGE, port: 8080, strategy: "canary", target: "kubernetes", traffic: "istio", environments: ["staging"], timeoutSeconds: 8, pauseSeconds: 0, confirm: true, action: "apply" };
+    const result = await runDeploy(input);
+    assert.equal(result.status, "ok", JSON.stringify(result.details?.execution));
+    assert.ok(result.warnings.some((w) => /cannot list DaemonSets .*istio-cni-node/.test(w)), result.warnings.join("\n"));
+  });
 });

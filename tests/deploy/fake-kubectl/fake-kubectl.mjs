@@ -201,6 +201,12 @@ switch (verb) {
   }
   case "get": {
     const [kindArg, name] = rest;
+    if (kindArg === "daemonsets" && args.includes("--all-namespaces")) {
+      // `daemonSets` (namespace/name list) when the scenario has them; a cluster without the list refuses to answer.
+      if (!state.daemonSets) fail('Error from server (Forbidden): daemonsets.apps is forbidden: cannot list resource "daemonsets" at the cluster scope');
+      out(state.daemonSets.map((d) => `${d}\n`).join(""));
+      break;
+    }
     if (kindArg === "namespace") {
       // With a `namespaces` map (name → labels) only those exist; without it every namespace does.
       if (state.namespaces && !(name in state.namespaces)) fail(`Error from server (NotFound): namespaces "${name}" not found`);

@@ -32,6 +32,7 @@ export const kubectlCommands = {
   getJson: (kind: string, name: string, ns: string): Argv => ["kubectl", "get", kind, name, "-n", ns, "-o", "json"],
   getNamespace: (ns: string): Argv => ["kubectl", "get", "namespace", ns, "-o", "name"],
   getNamespaceJson: (ns: string): Argv => ["kubectl", "get", "namespace", ns, "-o", "json"],
+  daemonSetNames: (): Argv => ["kubectl", "get", "daemonsets", "--all-namespaces", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}"],
   /**
    * A namespace the app's first apply needs (server-side dry run cannot create it): created once with restricted
    * Pod Security (and, with Istio, sidecar injection), and deliberately not part of the kustomize tree, so

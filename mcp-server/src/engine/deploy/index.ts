@@ -11,6 +11,7 @@ import { resolveRoot, validateAndWrite, type WriteRequest } from "../writer/inde
 import { kubectlCommands } from "./commands.ts";
 import { execute, type ExecReport } from "./execute.ts";
 import { checkGatewayAdmits } from "./gateway.ts";
+import { checkIstioCni } from "./istio.ts";
 import { detectKubectl, runKubectl } from "./kubectl.ts";
 import { materialise, validateOverlays } from "./kustomize.ts";
 import { chartDir, renderHelmChart, validateChart } from "./helm.ts";
@@ -141,8 +142,8 @@ export const deployCapability = defineCapability({
       if (action === "plan") {
         const diff = await kubectlDiff(settings, rendered.files, context.signal, context.progress);
         details.kubectlDiff = diff;
-        refusals = diff.gatewayRefusals ?? [];
-        warnings.push(...(diff.gatewayWarnings ?? []));
+        refusals = diff.preflightRefusals ?? [];
+        warnings.push(...(diff.preflightWarnings ?? []));
       }
       const stale = chart ? [] : staleFiles(root, settings.app, rendered.files);
       if (stale.length > 0) {
@@ -229,9 +230,11 @@ export const deployCapability = defineCapability({
       if (action === "apply") {
         // An HTTPRoute the Gateway does not admit is accepted by the API server and then never served: refuse first.
         const gw = await checkGatewayAdmits(settings, namespace, context.signal);
-        warnings.push(...gw.warnings);
-        if (gw.refusal) {
-          const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot apply: ${gw.refusal}` };
+        const cni = await checkIstioCni(settings, context.signal);
+        warnings.push(...gw.warnings, ...cni.warnings);
+        const refusal = gw.refusal ?? cni.refusal;
+        if (refusal) {
+          const report: ExecReport = { action, environment: env, namespace, ...(kube.context ? { context: kube.context } : {}), outcome: "failed", rolledBack: false, steps: [], gates: [], summary: `cannot apply: ${refusal}` };
           context.progress(report.summary);
           return result("failed", report, { target });
         }
@@ -345,15 +348,19 @@ async function kubectlDiff(settings: DeploySettings, files: GeneratedFile[], sig
     progress(`kubectl diff skipped: ${kube.reason}`);
     return { available: false, reason: kube.reason };
   }
-  // Routes a cross-namespace Gateway would not admit: reported instead of a diff of something that cannot work.
-  const gatewayRefusals: string[] = [];
-  const gatewayWarnings: string[] = [];
+  // Routes a cross-namespace Gateway would not admit, an Istio mesh without its CNI plugin: reported instead of a
+  // diff of something that cannot work.
+  const preflightRefusals: string[] = [];
+  const preflightWarnings: string[] = [];
   for (const env of settings.environments) {
     const check = await checkGatewayAdmits(settings, settings.namespaces[env] ?? env, signal);
-    gatewayWarnings.push(...check.warnings);
-    if (check.refusal) gatewayRefusals.push(`${env}: ${check.refusal}`);
+    preflightWarnings.push(...check.warnings);
+    if (check.refusal) preflightRefusals.push(`${env}: ${check.refusal}`);
   }
-  if (gatewayRefusals.length > 0) return { available: true, context: kube.context, gatewayRefusals, gatewayWarnings };
+  const cni = await checkIstioCni(settings, signal);
+  preflightWarnings.push(...cni.warnings);
+  if (cni.refusal) preflightRefusals.push(cni.refusal);
+  if (preflightRefusals.length > 0) return { available: true, context: kube.context, preflightRefusals, preflightWarnings };
   const dir = materialise(files);
   try {
     const diffs: Record<string, { exitCode: number; diff: string; error?: string }> = {};
@@ -363,7 +370,7 @@ async function kubectlDiff(settings: DeploySettings, files: GeneratedFile[], sig
       // kubectl diff: 0 = no differences, 1 = differences, >1 = error.
       diffs[env] = r.code <= 1 && !r.timedOut ? { exitCode: r.code, diff: r.stdout } : { exitCode: r.code, diff: r.stdout, error: r.timedOut ? "timed out" : r.stderr.trim() };
     }
-    return { available: true, context: kube.context, diffs, gatewayWarnings };
+    return { available: true, context: kube.context, diffs, preflightWarnings };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
