@@ -90,6 +90,10 @@ export function javaToolchain(version: string): Toolchain {
 export function rubyToolchain(version: string): Toolchain {
   if (!onPath("ruby")) return none("no ruby (Debian package ruby)");
   const v = execFileSync("ruby", ["-e", "print RUBY_VERSION"], { encoding: "utf8" });
+  // Bundler refuses a Gemfile's `ruby` line that another minor does not meet, and no other Ruby can be built here
+  // (rubygems.org and ruby-lang.org are not reachable): a job for another minor cannot run.
+  const minor = (x: string) => x.split(".").slice(0, 2).join(".");
+  if (/^\d+\.\d+/.test(version) && minor(version) !== minor(v)) return none(`no Ruby ${minor(version)}: Debian has ${v}, and rubygems.org is not reachable here`);
   return { path: [], env: {}, notes: [`ruby ${version} -> Debian ${v}`] };
 }
 

@@ -10,6 +10,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || missing+=(mariadb-server)
 command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 command -v ruby >/dev/null 2>&1 || missing+=(ruby ruby-dev)
+command -v bundle >/dev/null 2>&1 || missing+=(ruby-bundler)
 command -v php >/dev/null 2>&1 || missing+=(php-cli)
 command -v composer >/dev/null 2>&1 || missing+=(composer)
 if [ "${#missing[@]}" -gt 0 ]; then
