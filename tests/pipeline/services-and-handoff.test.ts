@@ -128,3 +128,22 @@ test("CircleCI digest hand-off: image jobs persist the digest file the deploy jo
   }
   assert.ok(imageJobs > 0);
 });
+
+test("CircleCI: the security scans gate every deploy chain (in a path-filtered monorepo, each deploying workflow runs them on the default branch)", () => {
+  for (const fixture of ["node-npm", "monorepo-multi-service"]) {
+    const dir = generate(fixture, "circleci", STAGES);
+    const file = fixture === "node-npm" ? ".circleci/config.yml" : ".circleci/continue_config.yml";
+    const config = parse(readFileSync(join(dir, file), "utf8")) as { workflows: Record<string, { jobs: (string | Record<string, { name?: string; requires?: string[]; filters?: unknown }>)[] }> };
+    let chains = 0;
+    for (const [name, wf] of Object.entries(config.workflows)) {
+      const entries = wf.jobs.map((e) => (typeof e === "string" ? { job: e, opts: {} as { name?: string; requires?: string[]; filters?: unknown } } : { job: Object.keys(e)[0]!, opts: Object.values(e)[0] ?? {} }));
+      for (const staging of entries.filter((e) => e.job.startsWith("deploy-staging"))) {
+        chains++;
+        const scans = entries.filter((e) => e.job === "security" || e.job === "secret-scan").map((e) => e.opts.name ?? e.job);
+        assert.equal(scans.length, 2, `${fixture}/${name}: both scans in the deploying workflow`);
+        for (const scan of scans) assert.ok(staging.opts.requires?.includes(scan), `${fixture}/${name}: ${staging.job} requires ${scan}`);
+      }
+    }
+    assert.ok(chains > 0, fixture);
+  }
+});

@@ -147,14 +147,15 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
   const deploying = plan.stages.includes("deploy");
   const plain = (job: string, requires: string[] = [], context: string | null = null): WorkflowJob =>
     ({ job, name: job, requires, branchOnly: false, approval: false, context });
-  const withOptions = (j: WorkflowJob) => ({ ...j, options: j.requires.length > 0 || j.branchOnly || j.approval || j.context !== null });
+  const withOptions = (j: WorkflowJob) => ({ ...j, renamed: j.name !== j.job, options: j.name !== j.job || j.requires.length > 0 || j.branchOnly || j.approval || j.context !== null });
   const securityJobs = plan.stages.includes("security") ? [plain("security"), plain("secret-scan")] : [];
 
   const workflows: Workflow[] = [];
   const parameters: { name: string; job: string; triggers: string[] }[] = [];
   if (!dynamic) {
     const wf: WorkflowJob[] = [...jobs.map((j) => plain(j.id)), ...securityJobs, ...images.map((i) => plain(i.id, i.needs ? [i.needs] : [], "registry"))];
-    if (deploying) wf.push(...deployChain(plan.deployApps, "", images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id)));
+    // The scans gate the deploy: a finding stops staging (and so production).
+    if (deploying) wf.push(...deployChain(plan.deployApps, "", [...(images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id)), ...securityJobs.map((j) => j.name)]));
     workflows.push({ name: "ci", parameter: null, jobs: wf });
   } else {
     if (securityJobs.length > 0) workflows.push({ name: "security", parameter: null, jobs: securityJobs });
@@ -162,7 +163,11 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
       const own = images.filter((i) => i.needs === job.id);
       const wf: WorkflowJob[] = [plain(job.id), ...own.map((i) => plain(i.id, [job.id], "registry"))];
       const apps = deploying ? (images.length > 0 ? own.map((i) => i.app) : [job.id]) : [];
-      if (apps.length > 0) wf.push(...deployChain(apps, `-${job.id}`, own.length > 0 ? own.map((i) => i.id) : [job.id]));
+      // Workflows cannot require each other's jobs: a workflow that deploys runs the scans itself on the default
+      // branch (other branches have the security workflow), and they gate its deploy.
+      const scans = apps.length > 0 ? securityJobs.map((j) => ({ ...j, name: `${j.name}-${job.id}`, branchOnly: true })) : [];
+      wf.push(...scans);
+      if (apps.length > 0) wf.push(...deployChain(apps, `-${job.id}`, [...(own.length > 0 ? own.map((i) => i.id) : [job.id]), ...scans.map((j) => j.name)]));
       if (job.triggers.length === 0) {
         workflows.push({ name: job.id, parameter: null, jobs: wf });
         continue;
@@ -175,7 +180,9 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
     const unowned = images.filter((i) => i.needs === null);
     if (unowned.length > 0) {
       const wf = unowned.map((i) => plain(i.id, [], "registry"));
-      if (deploying) wf.push(...deployChain(unowned.map((i) => i.app), "-services", unowned.map((i) => i.id)));
+      const scans = deploying ? securityJobs.map((j) => ({ ...j, name: `${j.name}-services`, branchOnly: true })) : [];
+      wf.push(...scans);
+      if (deploying) wf.push(...deployChain(unowned.map((i) => i.app), "-services", [...unowned.map((i) => i.id), ...scans.map((j) => j.name)]));
       workflows.push({ name: "services", parameter: null, jobs: wf });
     }
   }
