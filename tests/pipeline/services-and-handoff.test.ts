@@ -147,3 +147,28 @@ test("CircleCI: the security scans gate every deploy chain (in a path-filtered m
     assert.ok(chains > 0, fixture);
   }
 });
+
+test("Jenkins and CircleCI: each pushed digest gets an SBOM, a signature and a signed SBOM attestation, with checksum-verified tools and a stored key", () => {
+  const jenkins = readFileSync(join(generate("go-service", "jenkins", STAGES), "Jenkinsfile"), "utf8");
+  assert.match(jenkins, /withCredentials\(\[file\(credentialsId: 'cosign-key', variable: 'COSIGN_KEY_FILE'\), string\(credentialsId: 'cosign-password', variable: 'COSIGN_PASSWORD'\)\]\) \{\n\s+sh label: 'SBOM, signature and SBOM attestation'/);
+  const circle = parse(readFileSync(join(generate("rust-cargo", "circleci", STAGES), ".circleci/config.yml"), "utf8")) as { jobs: Record<string, CircleJob> };
+  const imageJobs = Object.entries(circle.jobs).filter(([id]) => id.startsWith("image-"));
+  assert.ok(imageJobs.length > 0);
+  const scripts = [
+    ...[...jenkins.matchAll(/sh label: 'SBOM, signature and SBOM attestation', script: '((?:[^'\\]|\\.)*)'/g)].map((m) => m[1]!.replace(/\\n/g, "\n").replace(/\\'/g, "'")),
+    ...imageJobs.map(([, job]) => job.steps.flatMap((s) => (typeof s === "object" && s.run?.name.startsWith("SBOM") ? [s.run.command] : [])).join("\n")),
+  ];
+  assert.equal(scripts.length, 1 + imageJobs.length);
+  for (const script of scripts) {
+    assert.match(script, /sha256sum -c -\)\n[^\n]*tar -xzf [^\n]*syft/, "syft checked against its release checksums before use");
+    assert.match(script, /grep " cosign-linux-amd64\$" cosign_checksums\.txt \| sha256sum -c -/);
+    assert.doesNotMatch(script, /curl [^\n]*-\w*O\b/, "curl -O saves only the first URL; --remote-name-all saves each");
+    assert.match(script, /syft scan "registry:\$IMAGE@\$DIGEST" -o spdx-json=sbom\.spdx\.json/);
+    assert.match(script, /cosign sign --yes --key \S+ "\$IMAGE@\$DIGEST"/);
+    assert.match(script, /cosign attest --yes --key \S+ --type spdxjson --predicate sbom\.spdx\.json "\$IMAGE@\$DIGEST"/);
+  }
+  for (const [, job] of imageJobs) {
+    const sign = job.steps.find((s) => typeof s === "object" && s.run?.name.startsWith("SBOM")) as { run: { command: string } };
+    assert.match(sign.run.command, /^if \[ "\$CIRCLE_BRANCH" = main \]; then/m, "default branch only");
+  }
+});

@@ -3,7 +3,7 @@ import { shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
-import { deployScript, digestVariable, installKubectl, pushedDigest } from "./shared.ts";
+import { deployScript, digestVariable, installKubectl, pushedDigest, signWithKey } from "./shared.ts";
 import { withHosts } from "./test-services.ts";
 import { containerToolchain } from "./toolchain.ts";
 
@@ -105,6 +105,17 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
           `  printf '%s' "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USER" --password-stdin "\${IMAGE%%/*}"`,
           `  docker push --all-tags "$IMAGE"`,
           `  (${pushedDigest("$CIRCLE_SHA1").split("\n").join("; ")}) > ${DIGESTS}/${digestVariable(image.id)}`,
+          "fi",
+        ].join("\n"),
+      },
+      {
+        name: "SBOM, signature and SBOM attestation (default branch only)",
+        run: setImage + [
+          `if [ "$CIRCLE_BRANCH" = ${shellWord(branch)} ]; then`,
+          `  DIGEST="$(cat ${DIGESTS}/${digestVariable(image.id)})"`,
+          "  umask 077",
+          `  printf '%s' "$COSIGN_PRIVATE_KEY" > /tmp/cosign.key`,
+          ...signWithKey("/tmp/supply-chain/bin", "/tmp/supply-chain", "/tmp/cosign.key", "wget").split("\n").map((line) => `  ${line}`),
           "fi",
         ].join("\n"),
       },
@@ -223,7 +234,7 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
   }
   nextSteps.push("Project Settings → Advanced: enable 'Auto-cancel redundant workflows' (CircleCI's cancel-in-progress for non-default branches).");
   if (images.length > 0) {
-    nextSteps.push(`Create a context named registry with REGISTRY_USER and REGISTRY_PASSWORD${registry ? ` for ${registry}` : " and REGISTRY (host/namespace, or re-run with --registry)"}.`);
+    nextSteps.push(`Create a context named registry with REGISTRY_USER and REGISTRY_PASSWORD${registry ? ` for ${registry}` : " and REGISTRY (host/namespace, or re-run with --registry)"}, and COSIGN_PRIVATE_KEY and COSIGN_PASSWORD (cosign generate-key-pair): pushed images get an SPDX SBOM (syft), a cosign signature and an SBOM attestation; publish cosign.pub for verification (cosign verify --key cosign.pub <image>@<digest>).`);
   }
   if (deployJobs.length > 0) {
     nextSteps.push("Create contexts deploy-staging and deploy-production, each with KUBE_CONFIG_B64 (base64 of a deploy-only kubeconfig); restrict deploy-production to a security group, and the approve-production jobs to the people who may release.");

@@ -3,7 +3,7 @@ import { groovyString, shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan } from "./model.ts";
 import { containerImage } from "./pinned-actions.ts";
-import { deployScript, digestVariable, installKubectl, pushedDigest } from "./shared.ts";
+import { deployScript, digestVariable, installKubectl, pushedDigest, signWithKey } from "./shared.ts";
 import { containerToolchain } from "./toolchain.ts";
 
 const WS = "\u0000WORKSPACE\u0000";
@@ -58,6 +58,7 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
     // The pushed digest becomes a build-wide environment variable the deploy stages read.
     digestVar: digestVariable(image.id),
     digest: pushedDigest("$GIT_COMMIT"),
+    sign: `DIGEST="$${digestVariable(image.id)}"\n${signWithKey('"$WORKSPACE/.bin"', '"$WORKSPACE/.supply-chain"', '"$COSIGN_KEY_FILE"', "curl")}`,
     };
   });
   const rollout = engine.render("pipeline/deploy/rollout.sh", {});
@@ -93,6 +94,7 @@ export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSt
   if (plan.monorepo) nextSteps.push("Project and image stages run when their paths changed since the previous build of the same branch or pull request; builds without a changelog (the first one, manual or timer builds) run every project.");
   if (images.length > 0) {
     nextSteps.push("Add a 'Username with password' credential with id registry-credentials for the container registry" + (registry ? ` ${registry}.` : "; re-run with --registry <host/namespace> to replace the placeholder registry.example.invalid."));
+    nextSteps.push("Pushed images get an SPDX SBOM (syft) and a cosign signature and SBOM attestation made with your key: add a 'Secret file' credential cosign-key (cosign generate-key-pair) and a 'Secret text' credential cosign-password, and publish cosign.pub for verification (cosign verify --key cosign.pub <image>@<digest>). Keyless signing and build provenance need an OIDC identity Jenkins does not provide to Sigstore.");
   }
   if (deploy.length > 0) {
     nextSteps.push("Add 'Secret file' credentials kubeconfig-staging and kubeconfig-production (kubeconfigs of deploy-only service accounts); restrict who may approve the production input step (Configure Global Security or the input's submitter).");

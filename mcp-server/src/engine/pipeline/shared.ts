@@ -79,3 +79,30 @@ export function pushedDigest(tag: string): string {
     `printf '%s' "$digest"`,
   ].join("\n");
 }
+
+/** Syft release that writes the SBOM of each pushed image on Jenkins and CircleCI (GitHub uses anchore/sbom-action). */
+export const SYFT_VERSION = "v1.40.0";
+
+/**
+ * Shell lines, for platforms without OIDC keyless signing here (Jenkins, CircleCI): install syft and cosign into
+ * `binDir` (downloads in `workDir`) after checking their release checksums, then write the SPDX SBOM of "$IMAGE@$DIGEST" from the registry,
+ * sign the digest and attach the SBOM as a signed attestation, with the key file `keyFile` (a shell word) and
+ * COSIGN_PASSWORD from the environment.
+ */
+export function signWithKey(binDir: string, workDir: string, keyFile: string, fetch: "wget" | "curl"): string {
+  // curl's -O names only the first URL's file; --remote-name-all names every one.
+  const get = fetch === "wget" ? "wget -q" : "curl -fsSL --remote-name-all";
+  const syft = SYFT_VERSION.slice(1);
+  const syftBase = `https://github.com/anchore/syft/releases/download/${SYFT_VERSION}`;
+  const cosignBase = `https://github.com/sigstore/cosign/releases/download/${COSIGN_VERSION}`;
+  return [
+    `mkdir -p ${binDir} ${workDir}`,
+    `(cd ${workDir} && ${get} ${syftBase}/syft_${syft}_linux_amd64.tar.gz ${syftBase}/syft_${syft}_checksums.txt && grep " syft_${syft}_linux_amd64.tar.gz$" syft_${syft}_checksums.txt | sha256sum -c -)`,
+    `tar -xzf ${workDir}/syft_${syft}_linux_amd64.tar.gz -C ${binDir} syft`,
+    `(cd ${workDir} && ${get} ${cosignBase}/cosign-linux-amd64 ${cosignBase}/cosign_checksums.txt && grep " cosign-linux-amd64$" cosign_checksums.txt | sha256sum -c -)`,
+    `install -m 0755 ${workDir}/cosign-linux-amd64 ${binDir}/cosign`,
+    `${binDir}/syft scan "registry:$IMAGE@$DIGEST" -o spdx-json=sbom.spdx.json`,
+    `${binDir}/cosign sign --yes --key ${keyFile} "$IMAGE@$DIGEST"`,
+    `${binDir}/cosign attest --yes --key ${keyFile} --type spdxjson --predicate sbom.spdx.json "$IMAGE@$DIGEST"`,
+  ].join("\n");
+}
