@@ -234,7 +234,7 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
   }
   nextSteps.push("Project Settings → Advanced: enable 'Auto-cancel redundant workflows' (CircleCI's cancel-in-progress for non-default branches).");
   if (images.length > 0) {
-    nextSteps.push(`Create a context named registry with REGISTRY_USER and REGISTRY_PASSWORD${registry ? ` for ${registry}` : " and REGISTRY (host/namespace, or re-run with --registry)"}, and COSIGN_PRIVATE_KEY and COSIGN_PASSWORD (cosign generate-key-pair): pushed images get an SPDX SBOM (syft), a cosign signature and an SBOM attestation; publish cosign.pub for verification (cosign verify --key cosign.pub <image>@<digest>).`);
+    nextSteps.push(`Create a context named registry with REGISTRY_USER and REGISTRY_PASSWORD${registry ? ` for ${registry}` : " and REGISTRY (host/namespace, or re-run with --registry)"}, and COSIGN_PRIVATE_KEY and COSIGN_PASSWORD (cosign generate-key-pair): pushed images get an SPDX SBOM (syft), a cosign signature and an SBOM attestation; publish cosign.pub for verification (cosign verify --key cosign.pub <image>@<digest>). Keyless signing and build provenance are generated on GitHub and GitLab only.`);
   }
   if (deployJobs.length > 0) {
     nextSteps.push("Create contexts deploy-staging and deploy-production, each with KUBE_CONFIG_B64 (base64 of a deploy-only kubeconfig); restrict deploy-production to a security group, and the approve-production jobs to the people who may release.");
