@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
@@ -81,6 +81,18 @@ describe("deploy --format helm: a chart equivalent to the kustomize tree", () =>
       assert.match(values, new RegExp(`"${IMAGE.replace(/[.]/g, "\\.")}"`));
     });
   }
+
+  it("a chart helm rejects is not written (status invalid, helm's message in the validations)", () => {
+    const bin = tempDir("sd-fake-helm-");
+    writeFileSync(join(bin, "helm"), "#!/bin/sh\necho '[ERROR] templates/: parse error in deployment.yaml'\necho 'Error: 1 chart(s) linted, 1 chart(s) failed' >&2\nexit 1\n");
+    chmodSync(join(bin, "helm"), 0o755);
+    const dir = copyFixture("node-npm");
+    const r = spawnSync(process.execPath, [CLI_BUNDLE, "deploy", dir, "--app", "shop", "--port", "8080", "--image", IMAGE, "--format", "helm", "--json"], { encoding: "utf8", env: { ...process.env, SENIOR_DEVOPS_HELM: join(bin, "helm") } });
+    const result = JSON.parse(r.stdout) as { status: string; validations: { validator: string; ok: boolean; messages: string[] }[] };
+    assert.equal(result.status, "invalid");
+    assert.ok(result.validations.some((v) => v.validator === "helm-lint" && !v.ok && v.messages.join("\n").includes("parse error in deployment.yaml")), JSON.stringify(result.validations));
+    assert.ok(!existsSync(join(dir, "deploy")), "nothing written");
+  });
 
   it("live actions refuse --format helm and name the helm command instead; nothing is written", () => {
     const dir = tempDir("sd-helm-apply-");

@@ -1,12 +1,10 @@
-import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { isMap, isSeq, parseAllDocuments, Scalar, type Document, type YAMLMap } from "yaml";
 import type { GeneratedFile, Validation } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
-import { validateKubernetes } from "../validate/kubernetes.ts";
 import type { DeploySettings } from "./model.ts";
-import { materialise } from "./kustomize.ts";
+import { materialise, renderedValidation, runTool } from "./kustomize.ts";
 import { releasePatches, type RenderedDeploy } from "./render.ts";
 import { COLOR_PATH, IMAGE_PATH, type TreeState } from "./state.ts";
 
@@ -154,15 +152,6 @@ export function renderHelmChart(settings: DeploySettings, states: Record<string,
   return files;
 }
 
-function run(command: string, args: string[], signal?: AbortSignal): Promise<{ ok: boolean; output: string; missing: boolean }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { timeout: 120_000, maxBuffer: 32 * 1024 * 1024, ...(signal ? { signal } : {}) }, (error, stdout, stderr) => {
-      const missing = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
-      resolve({ ok: !error, output: error ? `${stdout}${stderr || error.message}` : String(stdout), missing });
-    });
-  });
-}
-
 /** `helm lint` of the chart with each environment's values, and `helm template` of each validated against the schemas. */
 export async function validateChart(files: GeneratedFile[], app: string, environments: { env: string; namespace: string }[]): Promise<Validation[]> {
   const dir = chartDir(app);
@@ -175,19 +164,13 @@ export async function validateChart(files: GeneratedFile[], app: string, environ
     for (const { env, namespace } of environments) {
       const values = join(chart, `values-${env}.yaml`);
       const path = `${dir}/values-${env}.yaml`;
-      const lint = await run(helm, ["lint", "--strict", chart, "-f", values]);
+      const lint = await runTool(helm, ["lint", "--strict", chart, "-f", values]);
       if (lint.missing) return [{ path: `${dir}/Chart.yaml`, validator: "helm", ok: true, skipped: true, messages: ["helm not found: chart not linted or rendered"] }];
       if (!lint.ok) {
         results.push({ path, validator: "helm-lint", ok: false, messages: [lint.output.trim()] });
         continue;
       }
-      const rendered = await run(helm, ["template", app, chart, "--namespace", namespace, "-f", values]);
-      if (!rendered.ok) {
-        results.push({ path, validator: "helm-template", ok: false, messages: [rendered.output.trim()] });
-        continue;
-      }
-      const schema = await validateKubernetes({ path, content: rendered.output, kind: "kubernetes" });
-      results.push({ path, validator: "helm-template", ok: schema.ok, messages: schema.messages.map((m) => `rendered: ${m}`) });
+      results.push(await renderedValidation(path, "helm-template", await runTool(helm, ["template", app, chart, "--namespace", namespace, "-f", values])));
     }
     return results;
   } finally {

@@ -26,13 +26,21 @@ export function materialise(files: GeneratedFile[]): string {
   return dir;
 }
 
-function kustomizeBuild(dir: string, signal?: AbortSignal): Promise<{ ok: boolean; output: string; missing: boolean }> {
+/** Runs a local tool (kubectl kustomize, helm) on rendered files: its output, or its error text; `missing` when not installed. */
+export function runTool(command: string, args: string[], signal?: AbortSignal): Promise<{ ok: boolean; output: string; missing: boolean }> {
   return new Promise((resolve) => {
-    execFile(kubectlBinary(), ["kustomize", dir], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024, ...(signal ? { signal } : {}) }, (error, stdout, stderr) => {
+    execFile(command, args, { timeout: 120_000, maxBuffer: 32 * 1024 * 1024, ...(signal ? { signal } : {}) }, (error, stdout, stderr) => {
       const missing = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
-      resolve({ ok: !error, output: error ? String(stderr || error.message) : String(stdout), missing });
+      resolve({ ok: !error, output: error ? `${stdout}${stderr || error.message}` : String(stdout), missing });
     });
   });
+}
+
+/** A rendered manifest stream checked against the schemas, as one validation of `path`. */
+export async function renderedValidation(path: string, validator: string, built: { ok: boolean; output: string }): Promise<Validation> {
+  if (!built.ok) return { path, validator, ok: false, messages: [built.output.trim()] };
+  const schema = await validateKubernetes({ path, content: built.output, kind: "kubernetes" });
+  return { path, validator, ok: schema.ok, messages: schema.messages.map((m) => `rendered: ${m}`) };
 }
 
 /**
@@ -45,17 +53,12 @@ export async function validateOverlays(files: GeneratedFile[], overlays: string[
     const results: Validation[] = [];
     for (const overlay of overlays) {
       const path = `${overlay}/kustomization.yaml`;
-      const built = await kustomizeBuild(join(dir, ...overlay.split("/")), signal);
+      const built = await runTool(kubectlBinary(), ["kustomize", join(dir, ...overlay.split("/"))], signal);
       if (built.missing) {
         results.push({ path, validator: "kustomize-build", ok: true, skipped: true, messages: ["kubectl not found: kustomize build not checked"] });
         continue;
       }
-      if (!built.ok) {
-        results.push({ path, validator: "kustomize-build", ok: false, messages: [built.output.trim()] });
-        continue;
-      }
-      const schema = await validateKubernetes({ path, content: built.output, kind: "kubernetes" });
-      results.push({ path, validator: "kustomize-build", ok: schema.ok, messages: schema.messages.map((m) => `rendered: ${m}`) });
+      results.push(await renderedValidation(path, "kustomize-build", built));
     }
     return results;
   } finally {

@@ -314,7 +314,7 @@ export function renderDeploy(settings: DeploySettings, states: Record<string, Tr
     `deploy: ${engineCommand(settings, settings.environments[0] ?? "staging", "apply").map(shellWord).join(" ")}`,
   );
   if (usesMetrics) {
-    nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket from /metrics on the http port, scraped through base/servicemonitor.yaml (Prometheus Operator); without data the analysis is Inconclusive and the rollout waits for you — or pass --analysis none to gate on readiness and HTTP only`);
+    nextSteps.push(`the metric gates read http_requests_total (with a status label) and http_request_duration_seconds_bucket from /metrics on the http port, scraped through the ServiceMonitor (servicemonitor.yaml, Prometheus Operator); without data the analysis is Inconclusive and the rollout waits for you — or pass --analysis none to gate on readiness and HTTP only`);
   }
   const remote = settings.environments.map((env) => crossNamespaceGateway(settings, settings.namespaces[env] ?? env)).find((g) => g !== undefined);
   if (remote) nextSteps.push(allowedRoutesNote(remote, settings.environments.map((env) => settings.namespaces[env] ?? env)));
