@@ -43,7 +43,7 @@ if (!INSIDE) {
       const passed = Number(/^ℹ pass (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? 0);
       const failed = Number(/^ℹ fail (\d+)$/m.exec(r.stdout ?? "")?.[1] ?? -1);
       assert.equal(failed, 0, "no failures inside the namespace");
-      assert.ok(passed >= 12, `the cluster flows ran (${passed} passed)`);
+      assert.ok(passed >= 14, `the cluster flows ran (${passed} passed)`);
     });
   });
 }
@@ -223,6 +223,33 @@ if (INSIDE) describe("deployments on a real local cluster (kube-apiserver + cont
     const stableDoc = prod.split(/^---$/m).find((d) => /name: shop-stable/.test(d) && /kind: Deployment/.test(d)) ?? "";
     assert.match(stableDoc, new RegExp(`image: ${V1.replace(/[.]/g, "\\.")}`));
   });
+
+  for (const traffic of ["nginx", "gateway-api"] as const) {
+    it(`canary with ${traffic} weights: the weight moves through its steps on the real API server, then stable runs v2 and the canary gets 0%`, async (t) => {
+      if (!requireCluster(t) || !cluster) return;
+      const ns = `cw-${traffic}`;
+      const root = fresh(`sd-kube-weights-${traffic}-`);
+      const exposure = traffic === "nginx" ? ["--ingress-class", "nginx"] : ["--gateway", "public"];
+      const common = ["--strategy", "canary", "--traffic", traffic, ...exposure, "--ingress-host", "{env}.shop.example.com", "--canary-steps", "30,100", "--pause-seconds", "0", "--health-url", `http://127.0.0.1:${healthy.port}`, "--timeout-seconds", "120", "--replicas", "2", "--env", ns];
+      ok(await deploy(root, [...common, "--image", V1]), "generate v1");
+      ok(await deploy(root, [...common, "--image", V1, "--action", "apply", "--yes"]), "apply v1");
+      const weight = () => traffic === "nginx"
+        ? Number(cluster!.json(["get", "ingress", "shop-canary", "-n", ns]).metadata.annotations["nginx.ingress.kubernetes.io/canary-weight"])
+        : Number(cluster!.json(["get", "httproute", "shop", "-n", ns]).spec.rules[0].backendRefs[1].weight);
+      assert.equal(weight(), 0);
+      const released = await deploy(root, [...common, "--image", V2, "--action", "apply", "--yes"]);
+      ok(released, "canary v2");
+      const steps = (released.json.details.execution.steps as { command?: string[]; detail?: string }[]).map((step) => JSON.stringify(step));
+      assert.ok(steps.some((step) => step.includes(traffic === "nginx" ? "canary-weight=30" : '\\"value\\":30')), `the 30% step was sent:\n${steps.join("\n")}`);
+      assert.equal(weight(), 0, "after promotion all traffic is on stable");
+      assert.equal(imageOf(ns, "shop-stable"), V2);
+      await servesOnly(ns, "shop", V2);
+      const hostOf = traffic === "nginx"
+        ? cluster.json(["get", "ingress", "shop", "-n", ns]).spec.rules[0].host
+        : cluster.json(["get", "httproute", "shop", "-n", ns]).spec.hostnames[0];
+      assert.equal(hostOf, `${ns}.shop.example.com`);
+    });
+  }
 
   it("Gateway API exposure: each environment's HTTPRoute carries its own host; a from: Same Gateway elsewhere is refused before any change", async (t) => {
     if (!requireCluster(t) || !cluster) return;
