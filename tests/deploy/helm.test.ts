@@ -67,7 +67,7 @@ describe("deploy --format helm: a chart equivalent to the kustomize tree", () =>
       const helm = generate("helm", c.args);
       const chart = join(helm, "deploy/shop/chart");
       assert.ok(!existsSync(join(helm, "deploy/shop/base")), "the chart replaces the kustomize tree");
-      assert.deepEqual(readdirSync(chart).sort(), ["Chart.yaml", "README.md", "templates", "values-production.yaml", "values-staging.yaml", "values.yaml"]);
+      assert.deepEqual(readdirSync(chart).sort(), ["Chart.yaml", "README.md", "templates", "values-production.yaml", "values-staging.yaml", "values.schema.json", "values.yaml"]);
       execFileSync("helm", ["lint", "--strict", chart], { encoding: "utf8" });
       for (const env of ["staging", "production"]) {
         execFileSync("helm", ["lint", "--strict", chart, "-f", join(chart, `values-${env}.yaml`)], { encoding: "utf8" });
@@ -81,6 +81,22 @@ describe("deploy --format helm: a chart equivalent to the kustomize tree", () =>
       assert.match(values, new RegExp(`"${IMAGE.replace(/[.]/g, "\\.")}"`));
     });
   }
+
+  it("values.schema.json: helm refuses values that would render a broken release", (t) => {
+    if (!requireHelm(t)) return;
+    const dir = generate("helm", ["--strategy", "blue-green"]);
+    const chart = join(dir, "deploy/shop/chart");
+    for (const [bad, why] of [
+      [["--set", "images.shop-blue=ghcr.io/acme/shop:latest"], "a :latest image"],
+      [["--set", "colors.shop=purple"], "a colour other than blue/green"],
+      [["--set", "host=Not A Host"], "a host that is not a DNS name"],
+      [["--set", "imagez.shop=x"], "an unknown key"],
+    ] as const) {
+      const r = spawnSync("helm", ["template", "shop", chart, "-f", join(chart, "values-staging.yaml"), ...bad], { encoding: "utf8" });
+      assert.notEqual(r.status, 0, `${why} must be refused`);
+      assert.match(r.stderr, /values don't meet the specifications of the schema|schema/i, why);
+    }
+  });
 
   it("a chart helm rejects is not written (status invalid, helm's message in the validations)", () => {
     const bin = tempDir("sd-fake-helm-");

@@ -65,6 +65,36 @@ function environmentValues(settings: DeploySettings, state: TreeState, env: stri
   return values;
 }
 
+/**
+ * values.schema.json: helm lint, template and install refuse values that would render a broken release (a workload
+ * without an image, a colour other than blue/green, a host that is not a DNS name).
+ */
+function valuesSchema(values: ChartValues): object {
+  const names = (map: Record<string, string>) => Object.keys(map).sort();
+  return {
+    $schema: "https://json-schema.org/draft-07/schema#",
+    type: "object",
+    additionalProperties: false,
+    required: ["environment", "images", "colors", "host"],
+    properties: {
+      environment: { type: "string", pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$" },
+      images: {
+        type: "object",
+        additionalProperties: false,
+        required: names(values.images),
+        properties: Object.fromEntries(names(values.images).map((k) => [k, { type: "string", minLength: 1, not: { pattern: ":latest$" } }])),
+      },
+      colors: {
+        type: "object",
+        additionalProperties: false,
+        required: names(values.colors),
+        properties: Object.fromEntries(names(values.colors).map((k) => [k, { enum: ["blue", "green"] }])),
+      },
+      host: { type: "string", pattern: "^(([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$" },
+    },
+  };
+}
+
 function setPath(map: YAMLMap, path: string[], value: unknown): void {
   let node: unknown = map;
   for (const key of path.slice(0, -1)) {
@@ -138,6 +168,7 @@ export function renderHelmChart(settings: DeploySettings, states: Record<string,
   for (const { env, values } of perEnv) {
     files.push({ path: `${dir}/values-${env}.yaml`, content: engine.renderYaml("deploy/helm/values.yaml", { values, hasColors: Object.keys(values.colors).length > 0, defaults: false, namespace: settings.namespaces[env] ?? env }), kind: "yaml", group });
   }
+  files.push({ path: `${dir}/values.schema.json`, content: `${JSON.stringify(valuesSchema(perEnv[0]!.values), null, 2)}\n`, kind: "json", group });
   files.push({
     path: `${dir}/README.md`,
     content: engine.render("deploy/helm/README.md", {
