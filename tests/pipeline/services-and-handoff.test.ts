@@ -88,6 +88,9 @@ test("GitLab digest hand-off: the push job's dotenv report names the variable bo
     }
   }
   for (const scan of ["secret-scan", "filesystem-scan"]) assert.ok(jobs["deploy-staging"]!.needs!.some((n) => n.job === scan), `${scan} gates the deploy`);
+  for (const [id, job] of Object.entries(jobs)) {
+    if ((job as { stage?: string })?.stage === "check") assert.ok(jobs["deploy-staging"]!.needs!.some((n) => n.job === id), `the tests of ${id} gate the deploy`);
+  }
 });
 
 test("Jenkins digest hand-off: the push stage sets a build environment variable the deploy stages read", () => {

@@ -63,6 +63,7 @@ test("deploy jobs: gated by scans and signing, status functions, the pushed dige
   for (const job of [staging, production]) {
     const needs = Array.isArray(job.needs) ? job.needs : [job.needs!];
     assert.ok(needs.includes("security"), "security scans gate the deploy");
+    for (const project of Object.keys(jobs).filter((id) => !/^(docker|sign|deploy)-|^security$/.test(id))) assert.ok(needs.includes(project), `the tests of ${project} gate the deploy`);
     assert.ok(needs.some((n) => n.startsWith("sign-")), "signing gates the deploy");
     assert.match(job.if!, /^!cancelled\(\) && !failure\(\) && /, "a status function: a path-filtered skipped image job must not skip the deploy");
     const deploy = job.steps.find((s) => s.name.startsWith("Deploy "))!;

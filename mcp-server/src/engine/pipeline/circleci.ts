@@ -165,8 +165,8 @@ export function renderCircleci(plan: PipelinePlan, engine: TemplateEngine, nextS
   const parameters: { name: string; job: string; triggers: string[] }[] = [];
   if (!dynamic) {
     const wf: WorkflowJob[] = [...jobs.map((j) => plain(j.id)), ...securityJobs, ...images.map((i) => plain(i.id, i.needs ? [i.needs] : [], "registry"))];
-    // The scans gate the deploy: a finding stops staging (and so production).
-    if (deploying) wf.push(...deployChain(plan.deployApps, "", [...(images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id)), ...securityJobs.map((j) => j.name)]));
+    // Every project's tests and the scans gate the deploy: a failure or a finding stops staging (and so production).
+    if (deploying) wf.push(...deployChain(plan.deployApps, "", [...jobs.map((j) => j.id), ...images.map((i) => i.id), ...securityJobs.map((j) => j.name)]));
     workflows.push({ name: "ci", parameter: null, jobs: wf });
   } else {
     if (securityJobs.length > 0) workflows.push({ name: "security", parameter: null, jobs: securityJobs });

@@ -301,8 +301,12 @@ export function renderGithub(analysis: Analysis, plan: PipelinePlan, engine: Tem
   });
 
   const oidc = plan.target.cloud !== "none";
+  // Every project's tests gate the deploy, also when an image job does not depend on them (an image whose context is
+  // not a project directory); path-filtered skipped jobs pass the status functions below.
   const deployNeeds = [
-    ...(images.length > 0 ? [...images.map((i) => i.id), ...supplyChain.map((j) => j.id)] : jobs.map((j) => j.id)),
+    ...jobs.map((j) => j.id),
+    ...images.map((i) => i.id),
+    ...supplyChain.map((j) => j.id),
     ...(plan.stages.includes("security") ? ["security"] : []),
   ];
   const rollout = engine.render("pipeline/deploy/rollout.sh", {});

@@ -93,7 +93,8 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
         idTokens: access.idTokens,
         variables: access.variables,
         // The push jobs' dotenv reports (their digests) reach a job only through its needs.
-        needs: env === "production" ? ["deploy-staging", ...pushJobs] : [...pushJobs, ...(plan.stages.includes("security") ? ["secret-scan", "filesystem-scan"] : [])],
+        // Every project's tests and both scans gate staging, also for an image that does not need its project's job.
+        needs: env === "production" ? ["deploy-staging", ...pushJobs] : [...jobs.map((j) => j.id), ...pushJobs, ...(plan.stages.includes("security") ? ["secret-scan", "filesystem-scan"] : [])],
         script: [...access.script, deployCalls(env)],
       }))
     : [];
