@@ -605,3 +605,21 @@ describe("python start command (what a generated Dockerfile runs)", () => {
     assert.equal(await startOf("python-pip"), undefined);
   });
 });
+
+describe("python: a Django layout as real repositories have it", () => {
+  test("runtime.txt gives the Python version; requirements/local.txt is a dev requirements file (pytest and ruff declared there run)", async () => {
+    const dir = tempDir("django-layout");
+    put(dir, "manage.py", "import django\n");
+    put(dir, "app/__init__.py", "");
+    put(dir, "runtime.txt", "python-3.12.4\n");
+    put(dir, "requirements.txt", "-r requirements/base.txt\n");
+    put(dir, "requirements/base.txt", "Django==5.1.4\n");
+    put(dir, "requirements/local.txt", "-r base.txt\npytest==8.4.2\nruff==0.8.4\n");
+    put(dir, "pytest.ini", "[pytest]\n");
+    const p = (await analyzeRepository(dir)).projects[0]!;
+    assert.equal(p.versions.python, "3.12.4");
+    assert.equal(p.commands.test, "python -m pytest");
+    assert.equal(p.commands.lint, "ruff check .");
+    assert.match(p.commands.install ?? "", /-r requirements\/local\.txt/);
+  });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
@@ -174,4 +174,17 @@ test("Jenkins and CircleCI: each pushed digest gets an SBOM, a signature and a s
     const sign = job.steps.find((s) => typeof s === "object" && s.run?.name.startsWith("SBOM")) as { run: { command: string } };
     assert.match(sign.run.command, /^if \[ "\$CIRCLE_BRANCH" = main \]; then/m, "default branch only");
   }
+});
+
+test("a ruff configured but not declared runs through pipx; the python images lack it, so the container jobs install it first", () => {
+  const dir = copyFixture("python-pip");
+  writeFileSync(join(dir, "ruff.toml"), "line-length = 100\n");
+  writeFileSync(join(dir, "requirements-dev.txt"), "-r requirements.txt\npytest==8.3.3\n");
+  const r = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", dir, "--platform", "gitlab-ci", "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const jobs = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { script?: string[] }>;
+  const script = Object.values(jobs).find((j) => j?.script?.some((l) => l.includes("pipx run ruff check .")))?.script ?? [];
+  assert.ok(script.length > 0, "pipx run ruff is the lint command");
+  const install = script.indexOf("python -m pip install pipx");
+  assert.ok(install >= 0 && install < script.findIndex((l) => l.includes("pipx run")), script.join("\n"));
 });

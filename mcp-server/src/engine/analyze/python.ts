@@ -25,6 +25,7 @@ const FRAMEWORKS: { dep: string; name: string; http: boolean; port?: number }[] 
 const DEV_REQUIREMENTS = [
   "requirements-dev.txt", "requirements_dev.txt", "dev-requirements.txt", "requirements-test.txt", "requirements_test.txt",
   "test-requirements.txt", "requirements/dev.txt", "requirements/test.txt", "requirements/development.txt",
+  "requirements/local.txt", "requirements/testing.txt", "requirements/tests.txt", "requirements/ci.txt",
 ];
 const MAIN_REQUIREMENTS = ["requirements.txt", "requirements/base.txt", "requirements/main.txt", "requirements/prod.txt"];
 
@@ -261,6 +262,15 @@ export function analyzePython(repo: Repo): EcosystemResult {
     if (!pyVersion && pipfilePython) {
       pyVersion = pipfilePython;
       addEvidence(p, joinRel(dir, "Pipfile"));
+    }
+    // runtime.txt (Heroku and its followers): "python-3.12.4".
+    const runtimeTxt = joinRel(dir, "runtime.txt");
+    if (!pyVersion && repo.has(runtimeTxt)) {
+      const m = /^\s*python-(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(repo.read(runtimeTxt) ?? "");
+      if (m) {
+        pyVersion = m[1];
+        addEvidence(p, runtimeTxt);
+      }
     }
     if (!pyVersion && requires) {
       pyVersion = lowestPython(requires);

@@ -53,6 +53,8 @@ export function containerToolchain(job: ProjectJob, root: string): ContainerTool
       if (p.packageManager === "uv") { prepare.push({ name: "Install uv", run: "python -m pip install uv" }); cacheEnv.push(["UV_CACHE_DIR", `${at}/uv`]); }
       if (p.packageManager === "pdm") { prepare.push({ name: "Install pdm", run: `python -m pip install ${PDM_PACKAGE}` }); cacheEnv.push(["PDM_CACHE_DIR", `${at}/pdm`]); }
       if (p.packageManager === "pipenv") prepare.push({ name: "Install pipenv", run: "python -m pip install pipenv" });
+      // A linter the project configures but does not declare runs through pipx, which the python images lack.
+      if (job.steps.some((s) => /(^|&&\s*|;\s*)pipx\s/.test(s.run))) prepare.push({ name: "Install pipx", run: "python -m pip install pipx" });
       break;
     case "go":
       image = v ? `golang:${v}-bookworm` : containerImage("golang");
