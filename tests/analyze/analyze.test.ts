@@ -64,6 +64,8 @@ describe("fixtures", () => {
           assert.equal(got.workspaceRoot, want.workspaceRoot, `${label} workspaceRoot`);
           if (want.modules) assert.deepEqual(got.modules, want.modules, `${label} modules`);
           if (want.lockfiles) assert.deepEqual(got.lockfiles, want.lockfiles, `${label} lockfiles`);
+          if (["rust", "go"].includes(got.language)) assert.deepEqual(got.binaries, want.binaries, `${label} binaries`);
+          assert.equal(got.buildContext, want.buildContext, `${label} buildContext`);
           // evidence: non-empty, every file exists, relative, forward slashes
           assert.ok(got.evidence.length > 0, `${label} has evidence`);
           for (const e of [...got.evidence, ...got.lockfiles]) {

@@ -20,6 +20,9 @@ export interface ProjectExpectation {
   workspaceRoot?: string;
   modules?: string[];
   lockfiles?: string[];
+  /** Programs built (Rust bin targets, Go main package directories); compared exactly for Rust and Go. */
+  binaries?: string[];
+  buildContext?: string;
   /** Services the tests need, as "kind image", and the env they read ({postgres} etc. = the service host). */
   testServices?: string[];
   testEnv?: Record<string, string>;
@@ -132,7 +135,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     projects: [{
       path: ".", language: "go", packageManager: "go", versions: { go: "1.22", "go-toolchain": "1.22.5" },
       commands: { install: "go mod download", lint: "golangci-lint run", test: "go test ./...", build: "go build ./..." },
-      frameworks: ["gin"], servesHttp: true, port: 8080, dockerfile: "Dockerfile", lockfiles: ["go.sum"],
+      frameworks: ["gin"], servesHttp: true, port: 8080, dockerfile: "Dockerfile", lockfiles: ["go.sum"], binaries: ["."],
     }],
     services: [{ name: "go-service", context: ".", ports: [8080] }],
     setup: (dir) => write(dir, "vendor/github.com/gin-gonic/gin/go.mod", "module github.com/gin-gonic/gin\n\ngo 1.20\n"),
@@ -164,7 +167,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
         lint: "cargo fmt --all -- --check && cargo clippy --all-targets --locked -- -D warnings",
         test: "cargo test --locked", build: "cargo build --release --locked",
       },
-      frameworks: ["axum"], servesHttp: true, lockfiles: ["Cargo.lock"],
+      frameworks: ["axum"], servesHttp: true, lockfiles: ["Cargo.lock"], binaries: ["pricing-api"],
     }],
     setup: (dir) => write(dir, "target/package/pricing-api-0.3.1/Cargo.toml", "[package]\nname = \"pricing-api\"\nversion = \"0.3.1\"\n"),
   },
@@ -178,7 +181,29 @@ export const EXPECTATIONS: FixtureExpectation[] = [
         lint: "cargo fmt --all -- --check && cargo clippy --workspace --all-targets --locked -- -D warnings",
         test: "cargo test --workspace --locked", build: "cargo build --workspace --release --locked",
       },
-      frameworks: ["clap"], servesHttp: false, modules: ["crates/cli", "crates/core"], lockfiles: ["Cargo.lock"],
+      frameworks: ["clap"], servesHttp: false, modules: ["crates/cli", "crates/core"], lockfiles: ["Cargo.lock"], binaries: ["logq"],
+    }],
+  },
+  {
+    // A library with two declared [[bin]] targets (a server and its client).
+    fixture: "rust-multi-bin",
+    projects: [{
+      path: ".", language: "rust", packageManager: "cargo", versions: { "rust-version": "1.74" },
+      commands: {
+        install: "cargo fetch --locked",
+        lint: "cargo fmt --all -- --check && cargo clippy --all-targets --locked -- -D warnings",
+        test: "cargo test --locked", build: "cargo build --release --locked",
+      },
+      frameworks: [], servesHttp: false, lockfiles: ["Cargo.lock"], binaries: ["kvstore-server", "kvstore-cli"],
+    }],
+  },
+  {
+    // Programs under cmd/, a library at the root and a `//go:build ignore` generator that is not a program.
+    fixture: "go-cmd-layout",
+    projects: [{
+      path: ".", language: "go", packageManager: "go", versions: { go: "1.24" },
+      commands: { install: "go mod download", lint: "golangci-lint run", test: "go test ./...", build: "go build ./..." },
+      frameworks: [], servesHttp: false, lockfiles: [], binaries: ["cmd/migrate", "cmd/orders-api"],
     }],
   },
   {
@@ -322,18 +347,18 @@ export const EXPECTATIONS: FixtureExpectation[] = [
       {
         path: "api", language: "go", packageManager: "go", versions: { go: "1.23.2" },
         commands: { install: "go mod download", lint: "go vet ./...", test: "go test ./...", build: "go build ./..." },
-        frameworks: ["chi"], servesHttp: true, lockfiles: ["api/go.sum"],
+        frameworks: ["chi"], servesHttp: true, lockfiles: ["api/go.sum"], binaries: ["."],
       },
       {
         path: "shared", language: "go", packageManager: "go", versions: { go: "1.23.2" },
         commands: { install: "go mod download", lint: "go vet ./...", test: "go test ./...", build: "go build ./..." },
-        frameworks: [], servesHttp: false,
+        frameworks: [], servesHttp: false, binaries: [],
       },
       {
-        // no _test.go file: no test command
+        // no _test.go file: no test command; it imports shared through go.work, so it builds from the workspace root
         path: "worker", language: "go", packageManager: "go", versions: { go: "1.23.2" },
         commands: { install: "go mod download", lint: "go vet ./...", build: "go build ./..." },
-        frameworks: [], servesHttp: false,
+        frameworks: [], servesHttp: false, binaries: ["."], buildContext: ".",
       },
     ],
   },
@@ -349,7 +374,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
       {
         path: "pricing", language: "go", packageManager: "go", versions: { go: "1.23" },
         commands: { install: "go mod download", lint: "go vet ./...", test: "go test ./...", build: "go build ./..." },
-        frameworks: [], servesHttp: false, port: 8080, dockerfile: "pricing/Dockerfile",
+        frameworks: [], servesHttp: false, port: 8080, dockerfile: "pricing/Dockerfile", binaries: ["."],
       },
       {
         path: "web", language: "node", packageManager: "npm", versions: {},

@@ -32,7 +32,7 @@ export const ECOSYSTEM: Record<string, string> = {
   "node-workspaces-examples": "node/npm (workspaces)", "monorepo-pnpm-turbo": "node/pnpm (monorepo)",
   "python-pip": "python/pip", "python-poetry": "python/poetry", "python-uv": "python/uv", "python-pdm": "python/pdm", "python-pipenv": "python/pipenv",
   "python-flask-postgres": "python/pip", "go-service": "go", "monorepo-go-work": "go (workspace)", "monorepo-multi-service": "polyglot (monorepo)",
-  "rust-cargo": "rust", "rust-workspace": "rust", "java-maven": "java/maven", "java-gradle-kotlin-dsl": "java/gradle",
+  "rust-cargo": "rust", "rust-workspace": "rust", "rust-multi-bin": "rust", "go-cmd-layout": "go", "java-maven": "java/maven", "java-gradle-kotlin-dsl": "java/gradle",
   "dotnet-sln": "dotnet", "ruby-rails": "ruby", "php-laravel": "php", "php-laravel-mysql": "php", "monorepo-npm-chain": "node/npm (monorepo)",
 };
 

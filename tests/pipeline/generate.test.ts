@@ -298,8 +298,17 @@ test("generated Dockerfiles: pinned base images (no :latest), non-root USER, exe
     assert.ok(user && user.length > 0, `${o.fixture}: no USER`);
     assert.doesNotMatch(user.at(-1)!, /USER\s+(root|0)(:|$)/);
     assert.match(f.content, /^CMD \[/m, `${o.fixture}: CMD must be exec form`);
-    const dir = f.path.includes("/") ? `${f.path.slice(0, f.path.lastIndexOf("/"))}/` : "";
-    assert.ok(o.files.some((g) => g.path === `${dir}.dockerignore`), `${o.fixture}: no .dockerignore next to ${f.path}`);
+    // Docker reads .dockerignore from the root of the build context the CI file passes with this Dockerfile.
+    const file = f.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const contexts = o.files.flatMap((g) => [
+      ...g.content.matchAll(new RegExp(`--file '?${file}'? '?([^'"\\s]+)`, "g")),
+      ...g.content.matchAll(new RegExp(`context: "?([^"\\s]+)"?\\n\\s+file: "?${file}"?\\n`, "g")),
+    ].map((m) => m[1]!));
+    assert.ok(contexts.length > 0, `${o.fixture} ${o.platform}: no build of ${f.path} found`);
+    for (const context of new Set(contexts)) {
+      const ignore = context === "." ? ".dockerignore" : `${context}/.dockerignore`;
+      assert.ok(o.files.some((g) => g.path === ignore), `${o.fixture}: no ${ignore} at the root of the build context of ${f.path}`);
+    }
   }
 });
 

@@ -71,6 +71,29 @@ export function declaredGoWork(repo: Repo): string[] {
   return text ? parseGoWork(text).use.map((u) => normalize(u)) : [];
 }
 
+/** A file that only `go run`/`go generate` uses (`//go:build ignore`) does not make its directory a program. */
+const IGNORED_BUILD = /^\/\/(go:build|\s*\+build)\s+ignore\s*$/m;
+
+/** Directories (relative to the module) whose package is `main`; tests, testdata, vendor and nested modules left out. */
+function goMainPackages(repo: Repo, dir: string, nested: string[]): string[] {
+  const byDir = new Map<string, string[]>();
+  for (const f of repo.filesUnder(dir, (n) => n.endsWith(".go") && !n.endsWith("_test.go"))) {
+    if (nested.some((n) => isWithin(f, n)) || /(^|\/)(testdata|vendor|_[^/]*|\.[^/]*)\//.test(f.slice(dir === "." ? 0 : dir.length + 1))) continue;
+    const d = dirname(f);
+    byDir.set(d, [...(byDir.get(d) ?? []), f]);
+  }
+  const mains: string[] = [];
+  for (const [d, files] of byDir) {
+    for (const f of files) {
+      const text = repo.read(f) ?? "";
+      if (IGNORED_BUILD.test(text)) continue;
+      if (/^package\s+main\s*$/m.test(text)) mains.push(dir === "." ? d : d === dir ? "." : d.slice(dir.length + 1));
+      break;
+    }
+  }
+  return mains.sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+}
+
 export function analyzeGo(repo: Repo): EcosystemResult {
   const projects: Project[] = [];
   const monorepo: MonorepoTool[] = [];
@@ -128,6 +151,7 @@ export function analyzeGo(repo: Repo): EcosystemResult {
       addEvidence(p, ownTest);
     }
     p.commands.build = "go build ./...";
+    p.binaries = goMainPackages(repo, dir, nested);
     let port: number | undefined;
     for (const fw of FRAMEWORKS) {
       if (!mod.requires.some((r) => r === fw.mod || r.startsWith(fw.mod + "/"))) continue;
@@ -155,7 +179,10 @@ export function analyzeGo(repo: Repo): EcosystemResult {
         const text = repo.read(f) ?? "";
         for (const [module, dir] of byModule) if (dir !== p.path && (text.includes(`"${module}"`) || text.includes(`"${module}/`))) deps.add(dir);
       }
-      if (deps.size) p.dependsOn = [...deps].sort();
+      if (deps.size) {
+        p.dependsOn = [...deps].sort();
+        p.buildContext = dirname(work.file);
+      }
     }
     const missing = work.use.filter((u) => !modDirs.includes(u));
     if (missing.length) repo.warn(`${work.file} uses ${missing.join(", ")} but no go.mod was found there`);

@@ -28,6 +28,32 @@ function depNames(t: Record<string, unknown>): string[] {
   return out;
 }
 
+/** Bin targets of one package: `[[bin]]` entries plus, unless autobins is off, src/main.rs and src/bin/*. */
+function cargoBins(repo: Repo, dir: string, t: Record<string, unknown>): string[] {
+  const pkg = isRecord(t.package) ? t.package : undefined;
+  if (!pkg) return [];
+  const bins = new Set<string>();
+  const declared = Array.isArray(t.bin) ? t.bin.filter(isRecord) : [];
+  const declaredPaths = new Set(declared.map((b) => asString(b.path)).filter((x): x is string => !!x).map((x) => joinRel(dir, x)));
+  for (const b of declared) {
+    const name = asString(b.name);
+    if (name) bins.add(name);
+  }
+  if (pkg.autobins !== false) {
+    const name = asString(pkg.name);
+    const main = joinRel(dir, "src/main.rs");
+    if (name && repo.has(main) && !declaredPaths.has(main)) bins.add(name);
+    const binDir = joinRel(dir, "src/bin");
+    for (const f of repo.filesUnder(binDir)) {
+      if (declaredPaths.has(f)) continue;
+      const rest = f.slice(binDir.length + 1).split("/");
+      if (rest.length === 1 && rest[0]!.endsWith(".rs")) bins.add(rest[0]!.slice(0, -3));
+      else if (rest.length === 2 && rest[1] === "main.rs") bins.add(rest[0]!);
+    }
+  }
+  return [...bins];
+}
+
 export function analyzeRust(repo: Repo): EcosystemResult {
   const projects: Project[] = [];
   const monorepo: MonorepoTool[] = [];
@@ -45,6 +71,7 @@ export function analyzeRust(repo: Repo): EcosystemResult {
     const p = newProject(repo, dir, "rust", "cargo", asString(pkg?.name));
     addEvidence(p, file);
     const texts = [t];
+    const binaries = cargoBins(repo, dir, t);
     if (ws) {
       const matcher = new WorkspaceMatcher(asStringArray(ws.members), dir);
       const exclude = new WorkspaceMatcher(asStringArray(ws.exclude), dir);
@@ -55,7 +82,10 @@ export function analyzeRust(repo: Repo): EcosystemResult {
       }
       for (const m of members) {
         const mt = repo.toml(joinRel(m, "Cargo.toml"));
-        if (mt) texts.push(mt);
+        if (mt) {
+          texts.push(mt);
+          binaries.push(...cargoBins(repo, m, mt).filter((b) => !binaries.includes(b)));
+        }
       }
       claimed.push(dir);
     } else {
@@ -112,6 +142,7 @@ export function analyzeRust(repo: Repo): EcosystemResult {
       }
     }
     if (port !== undefined) p.port = port;
+    p.binaries = binaries;
     // A virtual manifest with no members is not buildable.
     if (!pkg && !p.modules?.length) {
       repo.warn(`${file}: a workspace with no members found; skipped`);

@@ -84,6 +84,16 @@ export const projectSchema = z.object({
    * requires or imports: a change in them must re-test this project.
    */
   dependsOn: z.array(z.string()).optional(),
+  /**
+   * Programs the project builds, for its container image: Cargo bin target names, or Go main package directories
+   * relative to the project ("." or "cmd/server"). Read for Rust and Go only; empty for a library.
+   */
+  binaries: z.array(z.string()).optional(),
+  /**
+   * Directory (relative to the root) a container build of this project needs as its context, when that is not
+   * `path`: a go.work member that imports other members builds only with the workspace beside it.
+   */
+  buildContext: z.string().optional(),
 });
 export type Project = z.infer<typeof projectSchema>;
 

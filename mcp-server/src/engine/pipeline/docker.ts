@@ -2,6 +2,7 @@ import type { GeneratedFile } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan, ProjectJob } from "./model.ts";
 import { CONTAINER_IMAGES } from "./pinned-actions.ts";
+import { imageProgram } from "./programs.ts";
 
 const TEMPLATE: Record<string, string> = {
   node: "node", python: "python", go: "go", java: "java", kotlin: "java", rust: "rust", dotnet: "dotnet", ruby: "ruby", php: "php",
@@ -39,7 +40,7 @@ function dockerContext(job: ProjectJob) {
         healthcheck: http ? ["python", "-c", `import http.client; c = http.client.HTTPConnection("127.0.0.1", ${port}, timeout=3); c.request("GET", "/"); c.getresponse()`] : null };
     }
     case "go":
-      return { ...base, image: `golang:${v ? `${v}-bookworm` : CONTAINER_IMAGES.golang!.tag}`, runtime: "debian:bookworm-slim", cmd: ["/usr/local/bin/app"], healthcheck: null };
+      return { ...base, pkg: goPackage(imageProgram(p)?.chosen, fromContext(p)), workspace: p.buildContext !== undefined, image: `golang:${v ? `${v}-bookworm` : CONTAINER_IMAGES.golang!.tag}`, runtime: "debian:bookworm-slim", cmd: ["/usr/local/bin/app"], healthcheck: null };
     case "java":
     case "kotlin": {
       const java = v ?? "21";
@@ -47,8 +48,11 @@ function dockerContext(job: ProjectJob) {
       return { ...base, gradle, image: gradle ? `gradle:${CONTAINER_IMAGES.gradle!.tag.split("-")[0]}-jdk${java}` : `maven:3.9-eclipse-temurin-${java}`,
         runtime: `eclipse-temurin:${java}-jre`, cmd: ["java", "-jar", "/app/app.jar"], healthcheck: null };
     }
-    case "rust":
-      return { ...base, image: `rust:${v && /^\d/.test(v) ? v : CONTAINER_IMAGES.rust!.tag.replace(/-slim$/, "")}-slim`, runtime: "debian:bookworm-slim", cmd: [`/usr/local/bin/${base.name}`], healthcheck: null };
+    case "rust": {
+      const bin = imageProgram(p)?.chosen ?? base.name;
+      return { ...base, bin, locked: job.lockfiles.length > 0, image: `rust:${v && /^\d/.test(v) ? v : CONTAINER_IMAGES.rust!.tag.replace(/-slim$/, "")}-slim`,
+        runtime: "debian:bookworm-slim", cmd: [`/usr/local/bin/${bin}`], healthcheck: null };
+    }
     case "dotnet": {
       const dv = v ?? CONTAINER_IMAGES["dotnet-sdk"]!.tag;
       return { ...base, image: `mcr.microsoft.com/dotnet/sdk:${dv}`, runtime: `mcr.microsoft.com/dotnet/aspnet:${dv}`, cmd: ["dotnet", `${base.name}.dll`], healthcheck: null };
@@ -63,6 +67,18 @@ function dockerContext(job: ProjectJob) {
   }
 }
 
+/** Where the project sits inside its build context ("" when the context is the project itself). */
+function fromContext(project: ProjectJob["project"]): string {
+  const ctx = project.buildContext;
+  if (ctx === undefined || ctx === project.path) return "";
+  return ctx === "." ? project.path : project.path.slice(ctx.length + 1);
+}
+
+function goPackage(dir: string | undefined, prefix = ""): string {
+  const parts = [prefix, !dir || dir === "." ? "" : dir].filter(Boolean);
+  return parts.length ? `./${parts.join("/")}` : ".";
+}
+
 /** A Dockerfile and .dockerignore for every image whose project has none. */
 export function renderDockerfiles(plan: PipelinePlan, engine: TemplateEngine): GeneratedFile[] {
   const files: GeneratedFile[] = [];
@@ -71,8 +87,16 @@ export function renderDockerfiles(plan: PipelinePlan, engine: TemplateEngine): G
     if (!job) continue;
     const ctx = dockerContext(job);
     files.push({ path: image.dockerfile, content: engine.render(`pipeline/docker/${TEMPLATE[job.project.language]}.Dockerfile`, ctx), kind: "dockerfile" });
-    const dir = job.project.path === "." ? "" : `${job.project.path}/`;
-    files.push({ path: `${dir}.dockerignore`, content: engine.render("pipeline/docker/dockerignore", { language: job.project.language }), kind: "dockerignore" });
+    // Docker reads .dockerignore from the root of the build context.
+    const dir = image.context === "." ? "" : `${image.context}/`;
+    if (!files.some((f) => f.path === `${dir}.dockerignore`)) {
+      files.push({ path: `${dir}.dockerignore`, content: engine.render("pipeline/docker/dockerignore", { language: job.project.language }), kind: "dockerignore" });
+    }
+    const program = imageProgram(job.project);
+    if (program?.chosen && program.others.length) {
+      const shown = program.others.slice(0, 5).join(", ") + (program.others.length > 5 ? ", …" : "");
+      plan.warnings.push(`${image.dockerfile}: the image runs ${job.project.language === "go" ? goPackage(program.chosen) : program.chosen}; the project also builds ${shown}: edit the Dockerfile if another one is the service`);
+    }
     const cmdFromProject = job.project.start !== undefined && job.project.start === ctx.cmd;
     plan.warnings.push(cmdFromProject
       ? `${image.dockerfile}: generated; its CMD ${JSON.stringify(ctx.cmd)} is the entry point the project declares${job.project.workspaceRoot ? "; check that the build context has the workspace lockfile" : ""}`

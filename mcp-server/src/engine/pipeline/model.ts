@@ -1,5 +1,6 @@
 import { coerce, lt as semverLt } from "semver";
 import { CONTAINER_IMAGES } from "./pinned-actions.ts";
+import { imageProgram } from "./programs.ts";
 import type { Analysis, Project, Workspace } from "../analyze/types.ts";
 import { shellWord } from "../templating/quote.ts";
 import { InputError } from "../core/types.ts";
@@ -382,10 +383,15 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
         continue;
       }
       // Libraries are not images: only projects that serve HTTP or build a program get a generated Dockerfile.
+      const program = imageProgram(job.project);
+      if (program && !program.chosen) {
+        warnings.push(`${job.project.path}: no image: it builds no program (${job.project.language === "rust" ? "no bin target" : "no main package"}), so it is a library`);
+        continue;
+      }
       if (!job.project.servesHttp && !["go", "rust", "java", "kotlin", "dotnet"].includes(job.project.language) && monorepo) continue;
       const id = slug(job.id, imageIds);
       const dockerfile = job.project.path === "." ? "Dockerfile" : `${job.project.path}/Dockerfile`;
-      images.push({ id, name: id, context: job.project.path, dockerfile, projectJob: job.id, generated: true });
+      images.push({ id, name: id, context: job.project.buildContext ?? job.project.path, dockerfile, projectJob: job.id, generated: true });
     }
     if (images.length === 0) warnings.push("docker stage dropped: no project is a deployable service");
   }
