@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
@@ -187,4 +187,30 @@ test("a ruff configured but not declared runs through pipx; the python images la
   assert.ok(script.length > 0, "pipx run ruff is the lint command");
   const install = script.indexOf("python -m pip install pipx");
   assert.ok(install >= 0 && install < script.findIndex((l) => l.includes("pipx run")), script.join("\n"));
+});
+
+test("with no image built, deploy jobs exist only for apps whose overlays are committed; otherwise the deploy stage is dropped, loudly", () => {
+  // go-cmd-layout's shared module pattern, reduced: a Go library (no main package) gets no image.
+  const dir = copyFixture("go-cmd-layout");
+  spawnSync("rm", ["-rf", join(dir, "cmd")]);
+  const run = () => spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", dir, "--platform", "gitlab-ci", "--stages", "test,docker,deploy", "--json", "--quiet"], { encoding: "utf8" });
+  let r = run();
+  assert.equal(r.status, 0, r.stderr);
+  let out = JSON.parse(r.stdout) as { warnings: string[] };
+  assert.ok(out.warnings.some((w) => w.startsWith("deploy stage dropped: no image is built")), out.warnings.join("\n"));
+  let jobs = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { stage?: string }>;
+  assert.deepEqual(Object.keys(jobs).filter((n) => n.startsWith("deploy")), []);
+
+  assert.ok(jobs.orders, "the project's job is named after its module");
+  const id = "orders";
+  mkdirSync(join(dir, "deploy", id, "overlays", "staging"), { recursive: true });
+  writeFileSync(join(dir, "deploy", id, "overlays", "staging", "kustomization.yaml"), "resources: []\n");
+  r = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", dir, "--platform", "gitlab-ci", "--stages", "test,docker,deploy", "--json", "--quiet", "--force"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  out = JSON.parse(r.stdout) as { warnings: string[] };
+  assert.ok(!out.warnings.some((w) => w.startsWith("deploy stage dropped")), out.warnings.join("\n"));
+  jobs = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { stage?: string; script?: string[] }>;
+  const deploys = Object.entries(jobs).filter(([n]) => n.startsWith("deploy")).map(([, j]) => j);
+  assert.ok(deploys.length > 0, "deploy jobs for the committed overlay");
+  assert.ok(deploys.every((j) => j.script!.join("\n").includes(`deploy/${id}/overlays/`)), JSON.stringify(deploys, null, 1));
 });

@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { analyzeRepository } from "../analyze/index.ts";
 import { commonInput, defineCapability } from "../core/capability.ts";
@@ -55,7 +57,7 @@ export const pipelineCapability = defineCapability({
       analysis,
       {
         platform: input.platform, stages: input.stages, defaultBranch: input.defaultBranch, registry: input.registry,
-        cloud: input.cloud, cluster: input.cluster, region: input.region,
+        cloud: input.cloud, cluster: input.cluster, region: input.region, committedOverlays: committedOverlays(root),
       },
       templateEngine(context.templatesDir),
     );
@@ -80,3 +82,14 @@ export const pipelineCapability = defineCapability({
     });
   },
 });
+
+/** Apps with committed kustomize overlays (deploy/<app>/overlays/), as deployment-manager writes them. */
+function committedOverlays(root: string): string[] {
+  try {
+    return readdirSync(join(root, "deploy"), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && statSync(join(root, "deploy", d.name, "overlays"), { throwIfNoEntry: false })?.isDirectory())
+      .map((d) => d.name);
+  } catch {
+    return [];
+  }
+}

@@ -28,6 +28,8 @@ export interface PipelineOptions {
   cloud?: Cloud;
   cluster?: string;
   region?: string;
+  /** Apps whose kustomize overlays are committed (deploy/<app>/overlays/ exists): deployable without a new image. */
+  committedOverlays?: string[];
 }
 
 /** Where the deploy stage gets cluster credentials: OIDC federation into a cloud's cluster, or a stored kubeconfig. */
@@ -395,7 +397,15 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
     }
     if (images.length === 0) warnings.push("docker stage dropped: no project is a deployable service");
   }
-  const deployApps = stages.includes("deploy") ? (images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id)) : [];
+  let deployApps: string[] = [];
+  if (stages.includes("deploy")) {
+    // With no image built, a deploy job can only re-apply overlays the repository already has.
+    deployApps = images.length > 0 ? images.map((i) => i.id) : jobs.map((j) => j.id).filter((id) => options.committedOverlays?.includes(id));
+    if (deployApps.length === 0) {
+      stages.splice(stages.indexOf("deploy"), 1);
+      warnings.push("deploy stage dropped: no image is built and no deploy/<app>/overlays/ is committed, so a deploy job would have nothing to ship; add a Dockerfile (docker stage) and generate the overlays with deployment-manager");
+    }
+  }
   if (target.cloud !== "none" && !stages.includes("deploy")) {
     warnings.push(`cloud ${target.cloud} (cluster ${target.cluster}) only changes the deploy stage, which is not generated; add deploy to the stages`);
   }
