@@ -286,6 +286,24 @@ describe("repository-level facts", () => {
     }
   });
 
+  test("a golangci-lint v1 configuration is not handed to the v2 binary CI installs: go vet, and a warning to migrate", async () => {
+    const dir = tempDir("golangci-v1");
+    try {
+      put(dir, "go.mod", "module example.com/svc\n\ngo 1.23\n");
+      put(dir, "main.go", "package main\n\nfunc main() {}\n");
+      put(dir, ".golangci.yml", "run:\n  timeout: 5m\nlinters:\n  enable:\n    - gofmt\n    - goimports\n");
+      let a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.lint, "go vet ./...");
+      assert.ok(a.warnings.some((w) => w.startsWith(".golangci.yml: a golangci-lint v1 configuration") && w.includes("golangci-lint migrate")), a.warnings.join("\n"));
+      put(dir, ".golangci.yml", "version: \"2\"\nlinters:\n  default: standard\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.commands.lint, "golangci-lint run");
+      assert.ok(!a.warnings.some((w) => w.includes("v1 configuration")), a.warnings.join("\n"));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("Maven multi-module is one project with its modules; Gradle multi-project likewise", async () => {
     const dir = tempDir("multimodule");
     try {

@@ -71,6 +71,13 @@ export function declaredGoWork(repo: Repo): string[] {
   return text ? parseGoWork(text).use.map((u) => normalize(u)) : [];
 }
 
+/** The `version` a golangci-lint configuration declares ("2" for v2; v1 files have none). */
+function golangciConfigVersion(repo: Repo, file: string): string | undefined {
+  const parsed = file.endsWith(".toml") ? repo.toml(file) : file.endsWith(".json") ? repo.json(file) : repo.yaml(file);
+  const version = parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>).version : undefined;
+  return typeof version === "string" || typeof version === "number" ? String(version) : undefined;
+}
+
 /** A file that only `go run`/`go generate` uses (`//go:build ignore`) does not make its directory a program. */
 const IGNORED_BUILD = /^\/\/(go:build|\s*\+build)\s+ignore\s*$/m;
 
@@ -136,7 +143,12 @@ export function analyzeGo(repo: Repo): EcosystemResult {
     const lintCfg = [".golangci.yml", ".golangci.yaml", ".golangci.toml", ".golangci.json"]
       .map((n) => repo.findUp(dir, n))
       .find((f): f is string => !!f);
-    if (lintCfg) {
+    if (lintCfg && golangciConfigVersion(repo, lintCfg) !== "2") {
+      // CI installs golangci-lint v2, which refuses a v1 configuration: vet until the repository migrates it.
+      p.commands.lint = "go vet ./...";
+      addEvidence(p, lintCfg);
+      repo.warn(`${lintCfg}: a golangci-lint v1 configuration (no \`version: "2"\`); the CI installs golangci-lint v2, which refuses it, so lint runs \`go vet ./...\` until you migrate it with \`golangci-lint migrate\` and re-run`);
+    } else if (lintCfg) {
       // golangci-lint runs govet among its default linters, so it replaces `go vet` when configured.
       p.commands.lint = "golangci-lint run";
       addEvidence(p, lintCfg);
