@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { z } from "zod";
 import { InputError } from "../../mcp-server/src/engine/core/types.ts";
 import { deployCapability } from "../../mcp-server/src/engine/deploy/index.ts";
-import { assertCanarySteps, assertImage, dnsLabel, resolveHosts } from "../../mcp-server/src/engine/deploy/model.ts";
+import { assertCanarySteps, assertImage, resolveHosts } from "../../mcp-server/src/engine/deploy/model.ts";
+import { appSlug } from "../../mcp-server/src/engine/core/app-name.ts";
 import { tempDir } from "../helpers.ts";
+import { FIXTURES, callShipped } from "../shipped.ts";
 import { type DeployInput, runDeploy } from "./helpers.ts";
 
 const ok: DeployInput = { app: "shop", image: "ghcr.io/acme/shop:1.2.3", port: 8080 };
@@ -98,8 +100,10 @@ describe("deploy input validation (InputError, nothing written)", () => {
     assert.equal(assertImage("app:5000"), "app:5000");
     assert.equal(assertImage(`ghcr.io/a/b@sha256:${"a".repeat(64)}`), `ghcr.io/a/b@sha256:${"a".repeat(64)}`);
     assert.equal(assertImage(`ghcr.io/a/b:latest@sha256:${"a".repeat(64)}`).endsWith("a"), true, "a digest pins even :latest");
-    assert.equal(dnsLabel("@acme/Web_App"), "web-app");
-    assert.equal(dnsLabel("___"), undefined);
+    assert.equal(appSlug("@acme/Web_App"), "web-app");
+    assert.equal(appSlug("github.com/acme/inventory/v2"), "inventory");
+    assert.equal(appSlug("___"), "app");
+    assert.equal(appSlug("9lives"), "app-9lives");
   });
 });
 
@@ -121,4 +125,38 @@ describe("deploy defaults from the analysis", () => {
     assert.ok(!existsSync(join(root, "deploy")), "dry run wrote nothing");
     assert.ok(result.warnings.some((w) => w.includes("container port 3000")), result.warnings.join("\n"));
   });
+});
+
+describe("one app name across the pipeline and the deployment manager", () => {
+  // The pipeline's deploy jobs apply deploy/<app>/overlays/<env>; deployment-manager writes deploy/<app>. Both
+  // derive <app> from the repository; if they differ, the first deploy job fails on a missing overlay.
+  const cases: { label: string; setup: (dir: string) => void }[] = [
+    ...["node-npm", "go-service", "rust-cargo", "python-flask-postgres", "go-cmd-layout", "rust-multi-bin"].map((fixture) => ({
+      label: fixture,
+      setup: (dir: string) => cpSync(join(FIXTURES, fixture), dir, { recursive: true }),
+    })),
+    {
+      // A compose service named differently from its package: both take the service name.
+      label: "compose service 'storefront' building package @acme/Web_Shop",
+      setup: (dir: string) => {
+        writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "@acme/Web_Shop", version: "1.0.0", scripts: { start: "node server.js" }, dependencies: { express: "4.19.2" } }));
+        writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "@acme/Web_Shop", lockfileVersion: 3, packages: {} }));
+        writeFileSync(join(dir, "Dockerfile"), "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nUSER node\nEXPOSE 3000\nCMD [\"node\", \"server.js\"]\n");
+        writeFileSync(join(dir, "compose.yaml"), "services:\n  storefront:\n    build: .\n    ports: [\"3000:3000\"]\n");
+      },
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.label}: the deploy job's overlay is the tree deployment-manager writes`, async () => {
+      const dir = tempDir("sd-appname-");
+      c.setup(dir);
+      await callShipped("pipeline-generator", { path: dir, platform: "gitlab-ci", stages: ["docker", "deploy"], registry: "registry.example.com/acme" });
+      const gitlab = readFileSync(join(dir, ".gitlab-ci.yml"), "utf8");
+      const apps = new Set([...gitlab.matchAll(/deploy\/([a-z0-9-]+)\/overlays\//g)].map((m) => m[1]!));
+      assert.equal(apps.size, 1, `one deployed app expected, got ${[...apps].join(", ")}`);
+      const deploy = await callShipped("deployment-manager", { path: dir, image: "registry.example.com/acme/app:1.0.0", port: 8080, dryRun: true });
+      const plan = deploy.details as { plan: { app: string } } | undefined;
+      assert.equal(plan?.plan.app, [...apps][0], deploy.warnings.join("\n"));
+    });
+  }
 });

@@ -198,7 +198,7 @@ test("with no image built, deploy jobs exist only for apps whose overlays are co
   assert.equal(r.status, 0, r.stderr);
   let out = JSON.parse(r.stdout) as { warnings: string[] };
   assert.ok(out.warnings.some((w) => w.startsWith("deploy stage dropped: no image is built")), out.warnings.join("\n"));
-  let jobs = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { stage?: string }>;
+  let jobs = parse(readFileSync(join(dir, ".gitlab-ci.yml"), "utf8")) as Record<string, { stage?: string; script?: string[] }>;
   assert.deepEqual(Object.keys(jobs).filter((n) => n.startsWith("deploy")), []);
 
   assert.ok(jobs.orders, "the project's job is named after its module");

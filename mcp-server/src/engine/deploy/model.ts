@@ -1,5 +1,6 @@
 import type { Analysis } from "../analyze/types.ts";
 import { InputError } from "../core/types.ts";
+import { appNameOf, appSlug } from "../core/app-name.ts";
 
 /**
  * A user-supplied value as it may be echoed in a message: quoted, with control characters and escape sequences
@@ -79,19 +80,6 @@ export interface DeploySettings {
 /** An Argo Rollout that runs AnalysisRuns: a canary or blue-green with metric analysis (its AnalysisTemplate). */
 export function argoAnalysis(s: Pick<DeploySettings, "target" | "strategy" | "analysis">): boolean {
   return s.target === "argo-rollouts" && (s.strategy === "canary" || s.strategy === "blue-green") && s.analysis !== "none";
-}
-
-/** DNS-1123 label from any project name: lowercase, [a-z0-9-], trimmed to 63. */
-export function dnsLabel(name: string): string | undefined {
-  const base = name.split("/").pop() ?? name;
-  const cleaned = base
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/-+/g, "-")
-    .replace(/^-+/, "")
-    .slice(0, 63)
-    .replace(/-+$/, "");
-  return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(cleaned) ? cleaned : undefined;
 }
 
 /**
@@ -244,11 +232,12 @@ function fromAnalysis(analysis: Analysis | undefined): { name?: string; port?: n
   const single = services.length === 1 ? services[0] : undefined;
   const project = projects.length === 1 ? projects[0] : single ? projects.find((p) => p.path === single.context) : undefined;
   if (project) {
-    name = project.name;
+    name = appNameOf({ project, service: single });
     port = project.port ?? single?.ports[0];
-    why.push(`app name from the project in ${project.path}${port !== undefined ? `, port from ${project.dockerfile ?? single?.source ?? "its framework default"}` : ""}`);
+    const source = name === appSlug(project.name || project.path) ? `the project in ${project.path}` : `the service in ${single!.source}`;
+    why.push(`app name from ${source}, as the pipeline names its image${port !== undefined ? `, port from ${project.dockerfile ?? single?.source ?? "its framework default"}` : ""}`);
   } else if (single) {
-    name = single.name;
+    name = appNameOf({ service: single });
     port = single.ports[0];
     why.push(`app and port from the service in ${single.source}`);
   } else if (services.length > 1 || projects.length > 1) {
@@ -264,7 +253,7 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   const guess = fromAnalysis(analysis);
   let app = input.app;
   if (app === undefined) {
-    const derived = guess.name ? dnsLabel(guess.name) : undefined;
+    const derived = guess.name;
     if (!derived) throw new InputError(`cannot tell the app name from the repository (${guess.why.join("; ") || "no project found"}); pass --app NAME`);
     app = derived;
     warnings.push(`app name "${app}" derived from the repository (${guess.why.join("; ")})`);

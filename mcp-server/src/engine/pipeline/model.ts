@@ -1,6 +1,7 @@
 import { coerce, lt as semverLt } from "semver";
 import { CONTAINER_IMAGES } from "./pinned-actions.ts";
 import { imageProgram } from "./programs.ts";
+import { appSlug } from "../core/app-name.ts";
 import type { Analysis, Project, Workspace } from "../analyze/types.ts";
 import { shellWord } from "../templating/quote.ts";
 import { InputError } from "../core/types.ts";
@@ -126,11 +127,7 @@ const SAFE_REGISTRY = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/;
 
 /** A job/image id: lowercase letters, digits and '-', unique within the plan. */
 export function slug(value: string, taken: Set<string>, fallback = "app"): string {
-  // Package and module names: "@scope/api" → api, "github.com/acme/inventory/v2" → inventory.
-  const segments = value.toLowerCase().split("/").filter((s) => s !== "" && !/^v\d+$/.test(s));
-  const last = segments.at(-1) ?? "";
-  let base = last.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
-  if (!base || !/^[a-z]/.test(base)) base = `${fallback}${base ? `-${base}` : ""}`.replace(/-+$/, "");
+  const base = appSlug(value, fallback);
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
   taken.add(id);
@@ -391,7 +388,9 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
         continue;
       }
       if (!job.project.servesHttp && !["go", "rust", "java", "kotlin", "dotnet"].includes(job.project.language) && monorepo) continue;
-      const id = slug(job.id, imageIds);
+      // A compose service that builds this project names the image, as it will once its Dockerfile exists.
+      const composed = analysis.services.find((s) => !s.dockerfile && s.source !== s.dockerfile && s.context === job.project.path);
+      const id = slug(composed ? composed.name : job.id, imageIds);
       const dockerfile = job.project.path === "." ? "Dockerfile" : `${job.project.path}/Dockerfile`;
       images.push({ id, name: id, context: job.project.buildContext ?? job.project.path, dockerfile, projectJob: job.id, generated: true });
     }
