@@ -66,6 +66,7 @@ describe("fixtures", () => {
           if (want.lockfiles) assert.deepEqual(got.lockfiles, want.lockfiles, `${label} lockfiles`);
           if (["rust", "go"].includes(got.language)) assert.deepEqual(got.binaries, want.binaries, `${label} binaries`);
           assert.equal(got.buildContext, want.buildContext, `${label} buildContext`);
+          assert.equal(got.healthPath, want.healthPath, `${label} healthPath`);
           // evidence: non-empty, every file exists, relative, forward slashes
           assert.ok(got.evidence.length > 0, `${label} has evidence`);
           for (const e of [...got.evidence, ...got.lockfiles]) {

@@ -23,6 +23,8 @@ export interface ProjectExpectation {
   /** Programs built (Rust bin targets, Go main package directories); compared exactly for Rust and Go. */
   binaries?: string[];
   buildContext?: string;
+  /** Health route read from the source (projects that serve HTTP); compared exactly. */
+  healthPath?: string;
   /** Services the tests need, as "kind image", and the env they read ({postgres} etc. = the service host). */
   testServices?: string[];
   testEnv?: Record<string, string>;
@@ -48,7 +50,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "node-npm",
     projects: [{
-      path: ".", language: "node", packageManager: "npm", versions: { node: "20.18.0" },
+      path: ".", healthPath: "/healthz", language: "node", packageManager: "npm", versions: { node: "20.18.0" },
       commands: { install: "npm ci", lint: "npm run lint", test: "npm test" },
       frameworks: ["express"], servesHttp: true, port: 8080, dockerfile: "Dockerfile", lockfiles: ["package-lock.json"],
     }],
@@ -72,7 +74,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "node-yarn-berry",
     projects: [{
-      path: ".", language: "node", packageManager: "yarn", versions: { node: "22", yarn: "4.5.1" },
+      path: ".", healthPath: "/healthz", language: "node", packageManager: "yarn", versions: { node: "22", yarn: "4.5.1" },
       commands: { install: "yarn install --immutable", lint: "yarn run lint", test: "yarn test" },
       frameworks: ["fastify"], servesHttp: true, lockfiles: ["yarn.lock"],
     }],
@@ -80,7 +82,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "node-bun",
     projects: [{
-      path: ".", language: "node", packageManager: "bun", versions: {},
+      path: ".", healthPath: "/healthz", language: "node", packageManager: "bun", versions: {},
       // `bun test` would run Bun's own runner and skip the script; `bun run test` runs the script
       commands: { install: "bun install --frozen-lockfile", test: "bun run test", build: "bun run build" },
       frameworks: ["hono"], servesHttp: true, lockfiles: ["bun.lock"],
@@ -89,7 +91,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "python-poetry",
     projects: [{
-      path: ".", language: "python", packageManager: "poetry", versions: { python: "3.11" },
+      path: ".", healthPath: "/healthz", language: "python", packageManager: "poetry", versions: { python: "3.11" },
       commands: { install: "poetry install --no-interaction", lint: "poetry run ruff check .", test: "poetry run python -m pytest", build: "poetry build" },
       frameworks: ["fastapi"], servesHttp: true, port: 8000, lockfiles: ["poetry.lock"],
     }],
@@ -117,7 +119,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "python-pipenv",
     projects: [{
-      path: ".", language: "python", packageManager: "pipenv", versions: { python: "3.11" },
+      path: ".", healthPath: "/healthz", language: "python", packageManager: "pipenv", versions: { python: "3.11" },
       commands: { install: "pipenv install --deploy --dev", lint: "pipenv run flake8", test: "pipenv run python -m pytest" },
       frameworks: ["flask"], servesHttp: true, port: 5000, lockfiles: ["Pipfile.lock"],
     }],
@@ -133,7 +135,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "go-service",
     projects: [{
-      path: ".", language: "go", packageManager: "go", versions: { go: "1.22", "go-toolchain": "1.22.5" },
+      path: ".", healthPath: "/healthz", language: "go", packageManager: "go", versions: { go: "1.22", "go-toolchain": "1.22.5" },
       commands: { install: "go mod download", lint: "golangci-lint run", test: "go test ./...", build: "go build ./..." },
       frameworks: ["gin"], servesHttp: true, port: 8080, dockerfile: "Dockerfile", lockfiles: ["go.sum"], binaries: ["."],
     }],
@@ -143,7 +145,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "java-maven",
     projects: [{
-      path: ".", language: "java", packageManager: "maven", versions: { java: "21", maven: "3.9.9" },
+      path: ".", healthPath: "/actuator/health", language: "java", packageManager: "maven", versions: { java: "21", maven: "3.9.9" },
       commands: { test: "./mvnw -B -ntp test", build: "./mvnw -B -ntp package -DskipTests" },
       frameworks: ["spring-boot"], servesHttp: true, port: 8080,
     }],
@@ -152,7 +154,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "java-gradle-kotlin-dsl",
     projects: [{
-      path: ".", language: "kotlin", packageManager: "gradle", versions: { java: "17", gradle: "8.10.2" },
+      path: ".", healthPath: "/healthz", language: "kotlin", packageManager: "gradle", versions: { java: "17", gradle: "8.10.2" },
       commands: { lint: "./gradlew detekt", test: "./gradlew test", build: "./gradlew build -x test" },
       frameworks: ["ktor"], servesHttp: true, port: 8080,
     }],
@@ -161,7 +163,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "rust-cargo",
     projects: [{
-      path: ".", language: "rust", packageManager: "cargo", versions: { rust: "1.82.0", "rust-version": "1.75" },
+      path: ".", healthPath: "/healthz", language: "rust", packageManager: "cargo", versions: { rust: "1.82.0", "rust-version": "1.75" },
       commands: {
         install: "cargo fetch --locked",
         lint: "cargo fmt --all -- --check && cargo clippy --all-targets --locked -- -D warnings",
@@ -209,7 +211,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "dotnet-sln",
     projects: [{
-      path: ".", language: "dotnet", packageManager: "dotnet", versions: { dotnet: "8.0.403" },
+      path: ".", healthPath: "/healthz", language: "dotnet", packageManager: "dotnet", versions: { dotnet: "8.0.403" },
       commands: {
         install: "dotnet restore Shop.sln", lint: "dotnet format Shop.sln --verify-no-changes",
         test: "dotnet test Shop.sln", build: "dotnet build Shop.sln --no-restore -c Release",
@@ -224,7 +226,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
   {
     fixture: "ruby-rails",
     projects: [{
-      path: ".", language: "ruby", packageManager: "bundler", versions: { ruby: "3.3.5", bundler: "2.5.22" },
+      path: ".", healthPath: "/up", language: "ruby", packageManager: "bundler", versions: { ruby: "3.3.5", bundler: "2.5.22" },
       // Only config/database.yml.sample is committed: the job copies it and loads db/schema.rb into the service.
       commands: {
         install: "BUNDLE_FROZEN=true bundle install", lint: "bundle exec rubocop",
@@ -290,7 +292,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     monorepo: "turbo",
     projects: [
       {
-        path: "apps/api", language: "node", packageManager: "pnpm", versions: { node: "20", pnpm: "9.12.3" },
+        path: "apps/api", healthPath: "/healthz", language: "node", packageManager: "pnpm", versions: { node: "20", pnpm: "9.12.3" },
         commands: {
           install: "pnpm install --frozen-lockfile",
           // turbo.json defines these tasks (build depends on ^build): run through turbo so dependencies build first
@@ -345,7 +347,7 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     monorepo: "go work",
     projects: [
       {
-        path: "api", language: "go", packageManager: "go", versions: { go: "1.23.2" },
+        path: "api", healthPath: "/healthz", language: "go", packageManager: "go", versions: { go: "1.23.2" },
         commands: { install: "go mod download", lint: "go vet ./...", test: "go test ./...", build: "go build ./..." },
         frameworks: ["chi"], servesHttp: true, lockfiles: ["api/go.sum"], binaries: ["."],
       },

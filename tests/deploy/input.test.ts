@@ -127,6 +127,27 @@ describe("deploy defaults from the analysis", () => {
   });
 });
 
+describe("the health route comes from the source", () => {
+  it("a route the app serves becomes the probe path; with none found, /healthz is used and the warning says so", async () => {
+    const root = tempDir("sd-deploy-health-");
+    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "orders", version: "1.0.0", scripts: { start: "node server.js" }, dependencies: { express: "4.19.2" } }));
+    writeFileSync(join(root, "server.js"), "const app = require('express')();\napp.get('/orders', (_q, r) => r.json([]));\napp.get('/health', (_q, r) => r.send('ok'));\napp.listen(3000);\n");
+    let result = await callShipped("deployment-manager", { path: root, image: "ghcr.io/acme/orders:1.0.0", port: 3000, dryRun: true });
+    assert.ok(result.warnings.includes("health path /health found in the source of ."), result.warnings.join("\n"));
+    const probes = JSON.stringify(result.details);
+    assert.ok(probes.includes("/health") && !probes.includes("/healthz"), probes);
+
+    writeFileSync(join(root, "server.js"), "const app = require('express')();\napp.get('/orders', (_q, r) => r.json([]));\napp.listen(3000);\n");
+    result = await callShipped("deployment-manager", { path: root, image: "ghcr.io/acme/orders:1.0.0", port: 3000, dryRun: true });
+    assert.ok(result.warnings.some((w) => w.startsWith("no health route found in the source of .: probes and the health gate use /healthz")), result.warnings.join("\n"));
+
+    // An explicit path wins and is not second-guessed.
+    result = await callShipped("deployment-manager", { path: root, image: "ghcr.io/acme/orders:1.0.0", port: 3000, healthPath: "/live", dryRun: true });
+    assert.ok(!result.warnings.some((w) => /health route|health path/.test(w)), result.warnings.join("\n"));
+    assert.ok(JSON.stringify(result.details).includes("/live"));
+  });
+});
+
 describe("one app name across the pipeline and the deployment manager", () => {
   // The pipeline's deploy jobs apply deploy/<app>/overlays/<env>; deployment-manager writes deploy/<app>. Both
   // derive <app> from the repository; if they differ, the first deploy job fails on a missing overlay.

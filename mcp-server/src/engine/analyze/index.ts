@@ -40,6 +40,7 @@ import { analyzeRuby } from "./ruby.ts";
 import { analyzePhp } from "./php.ts";
 import { exposedPorts, findServices } from "./services.ts";
 import { detectTestServices } from "./test-services.ts";
+import { findHealthRoute } from "./health-route.ts";
 import { warnUnbuildable } from "./unbuildable.ts";
 import { defaultBranch, existingCi } from "./ci.ts";
 
@@ -122,6 +123,13 @@ export async function analyzeRepository(root: string, options: AnalyzeOptions = 
   }
 
   for (const p of projects) detectTestServices(repo, p, projects);
+  for (const p of projects) {
+    const health = findHealthRoute(repo, p, projects);
+    if (health) {
+      p.healthPath = health.path;
+      if (!p.evidence.includes(health.evidence)) p.evidence.push(health.evidence);
+    }
+  }
   warnUnbuildable(repo, projects);
 
   progress("finding services");

@@ -94,6 +94,8 @@ export const projectSchema = z.object({
    * `path`: a go.work member that imports other members builds only with the workspace beside it.
    */
   buildContext: z.string().optional(),
+  /** HTTP route the source serves for health checks (probes and the release health gate), when found. */
+  healthPath: z.string().optional(),
 });
 export type Project = z.infer<typeof projectSchema>;
 

@@ -54,7 +54,7 @@ export const deployCapability = defineCapability({
     namespace: z.string().min(1).max(63).optional(),
     environments: z.array(z.string().min(1).max(63)).min(1).optional().describe("Default staging, production; actions take one"),
     replicas: z.number().int().min(1).max(1000).default(3).describe("HPA minReplicas"),
-    healthPath: z.string().min(1).max(200).default("/healthz").describe("Probe and health-gate path"),
+    healthPath: z.string().min(1).max(200).optional().describe("Probe and health-gate path (default: found in source)"),
     readinessPath: z.string().min(1).max(200).optional(),
     canarySteps: canaryStepsSchema.default(DEFAULT_CANARY_STEPS).describe("Weights in %, increasing, last 100"),
     pauseSeconds: z.number().int().min(0).max(86_400).default(600),
@@ -87,7 +87,7 @@ export const deployCapability = defineCapability({
       { flags: "--namespace <ns>", key: "namespace", description: "namespace (single environment only)" },
       { flags: "--env <list>", key: "environments", type: "list", description: "environments, comma-separated (one overlay each)" },
       { flags: "--replicas <n>", key: "replicas", type: "int", description: "minimum replicas" },
-      { flags: "--health-path <path>", key: "healthPath", description: "liveness/startup probe and health gate path (default /healthz)" },
+      { flags: "--health-path <path>", key: "healthPath", description: "liveness/startup probe and health gate path (default: the route found in the source, else /healthz)" },
       { flags: "--readiness-path <path>", key: "readinessPath", description: "readiness probe path (default: health path)" },
       { flags: "--canary-steps <list>", key: "canarySteps", type: "list", description: "canary weights, e.g. 5,25,50,100" },
       { flags: "--pause-seconds <n>", key: "pauseSeconds", type: "int", description: "pause after each canary weight (default 600)" },
@@ -108,8 +108,8 @@ export const deployCapability = defineCapability({
     const root = resolveRoot(input.path);
     const { action } = input;
     let analysis: Analysis | undefined;
-    if (input.app === undefined || input.port === undefined) {
-      context.progress(`analysing ${root} for the app name and port`);
+    if (input.app === undefined || input.port === undefined || input.healthPath === undefined) {
+      context.progress(`analysing ${root} for the app name, port and health route`);
       analysis = await analyzeRepository(root, { progress: context.progress });
     }
     const { settings, warnings } = resolveSettings({ ...input, canarySteps: input.canarySteps }, analysis);

@@ -1,4 +1,4 @@
-import type { Analysis } from "../analyze/types.ts";
+import type { Analysis, Project } from "../analyze/types.ts";
 import { InputError } from "../core/types.ts";
 import { appNameOf, appSlug } from "../core/app-name.ts";
 
@@ -202,7 +202,7 @@ export interface RawDeployInput {
   namespace?: string;
   environments?: string[];
   replicas: number;
-  healthPath: string;
+  healthPath?: string;
   readinessPath?: string;
   canarySteps: number[];
   pauseSeconds: number;
@@ -222,7 +222,7 @@ export interface RawDeployInput {
 }
 
 /** Picks the project/service the analysis offers for the app name and port, when it can tell. */
-function fromAnalysis(analysis: Analysis | undefined): { name?: string; port?: number; why: string[] } {
+function fromAnalysis(analysis: Analysis | undefined): { name?: string; port?: number; why: string[]; project?: Project } {
   const why: string[] = [];
   if (!analysis) return { why };
   const services = analysis.services;
@@ -245,7 +245,15 @@ function fromAnalysis(analysis: Analysis | undefined): { name?: string; port?: n
     if (withPort.length === 1 && withPort[0]) port = withPort[0].port;
     why.push(`the repository has ${services.length} service(s) and ${projects.length} project(s); pass --app to choose one`);
   }
-  return { name, port, why };
+  return { name, port, why, project };
+}
+
+/** The health route of the project deployed as `app`, as the analysis read it from the source. */
+function healthRouteOf(analysis: Analysis | undefined, app: string, guessed: Project | undefined): { path?: string; project?: Project } {
+  if (!analysis) return {};
+  const project = guessed ?? analysis.projects.find((p) => appSlug(p.name || p.path) === app)
+    ?? analysis.projects.find((p) => analysis.services.some((s) => s.context === p.path && appSlug(s.name) === app));
+  return { path: project?.healthPath, project };
 }
 
 export function resolveSettings(input: RawDeployInput, analysis: Analysis | undefined): { settings: DeploySettings; warnings: string[] } {
@@ -358,8 +366,16 @@ export function resolveSettings(input: RawDeployInput, analysis: Analysis | unde
   if (input.target === "argo-rollouts" && input.strategy === "recreate") {
     warnings.push("Argo Rollouts has no Recreate strategy: generated a canary with maxSurge 0 and maxUnavailable 100%, which stops every old pod before starting the new ones");
   }
-  const healthPath = assertHttpPath(input.healthPath, "healthPath");
-  const readinessPath = assertHttpPath(input.readinessPath ?? input.healthPath, "readinessPath");
+  let healthInput = input.healthPath;
+  if (healthInput === undefined) {
+    const found = healthRouteOf(analysis, app, guess.project);
+    healthInput = found.path ?? "/healthz";
+    warnings.push(found.path
+      ? `health path ${found.path} found in the source of ${found.project!.path}`
+      : `no health route found in the source${found.project ? ` of ${found.project.path}` : ""}: probes and the health gate use /healthz, so the app must serve it (200) or pass --health-path`);
+  }
+  const healthPath = assertHttpPath(healthInput, "healthPath");
+  const readinessPath = assertHttpPath(input.readinessPath ?? healthInput, "readinessPath");
   const prometheusUrl = input.prometheusUrl === undefined ? undefined : assertHttpUrl(input.prometheusUrl, "prometheusUrl");
   const analysisMode = input.analysis ?? "prometheus";
   if (analysisMode === "none" && prometheusUrl) throw new InputError("--analysis none turns metric checks off, --prometheus-url asks for them: pass one of the two");

@@ -209,7 +209,8 @@ export function engineCommand(settings: DeploySettings, env: string, action: str
     argv.push("--ingress-class", settings.ingressClass);
   }
   if (settings.gateway) argv.push("--gateway", settings.gateway.namespace ? `${settings.gateway.namespace}/${settings.gateway.name}` : settings.gateway.name);
-  if (settings.healthPath !== "/healthz") argv.push("--health-path", settings.healthPath);
+  // Always explicit: without it a re-run derives the path from the source again, which may have changed.
+  argv.push("--health-path", settings.healthPath);
   if (settings.readinessPath !== settings.healthPath) argv.push("--readiness-path", settings.readinessPath);
   if (settings.prometheusUrl) argv.push("--prometheus-url", settings.prometheusUrl);
   if (settings.analysis === "none") argv.push("--analysis", "none");
