@@ -288,6 +288,17 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     }],
   },
   {
+    // The MongoDB driver, and .env.example naming the variable the code reads (MONGODB_URL).
+    fixture: "node-mongo",
+    projects: [{
+      path: ".", language: "node", packageManager: "npm", versions: { node: "22" },
+      commands: { install: "npm ci", lint: "npm run lint", test: "npm test" },
+      frameworks: [], servesHttp: false, lockfiles: ["package-lock.json"],
+      testServices: ["mongodb mongo:8.0"],
+      testEnv: { MONGODB_URL: "mongodb://{mongodb}:27017/app_test" },
+    }],
+  },
+  {
     fixture: "monorepo-pnpm-turbo",
     monorepo: "turbo",
     projects: [

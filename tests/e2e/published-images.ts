@@ -25,6 +25,8 @@ const FAMILIES: { image: string; tag: RegExp; published: (m: RegExpMatchArray) =
   { image: "mysql", tag: /^(8\.0|8\.4|9)$/, published: () => true, why: "mysql:<8.0|8.4|9>" },
   { image: "mariadb", tag: /^(10\.11|11\.4|11\.8)$/, published: () => true, why: "mariadb:<10.11|11.4|11.8>" },
   { image: "redis", tag: /^(6|7|8)(?:\.\d+)?(?:-alpine)?$/, published: () => true, why: "redis:<6|7|8>[-alpine]" },
+  // The official mongo images from 6.0 on ship mongosh, which the GitHub service health check runs.
+  { image: "mongo", tag: /^(6\.0|7\.0|8\.0|8\.2|6|7|8)$/, published: () => true, why: "mongo:<6.0|7.0|8.0|8.2|6|7|8>" },
 ];
 
 const PINNED = new Set(Object.values(CONTAINER_IMAGES).map((e) => `${e.image}:${e.tag}`));

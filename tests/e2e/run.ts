@@ -28,7 +28,7 @@ const GCL = join(dirname(require.resolve("gitlab-ci-local/package.json")), "dist
 export const ECOSYSTEM: Record<string, string> = {
   // awkward-examples and awkward-gitignored are analysis edge cases of npm projects that node-npm covers; not run here.
   "node-npm": "node/npm", "awkward-two-lockfiles": "node/yarn classic",
-  "node-pnpm": "node/pnpm", "node-yarn-berry": "node/yarn", "node-bun": "node/bun", "node-redis": "node/npm",
+  "node-pnpm": "node/pnpm", "node-yarn-berry": "node/yarn", "node-bun": "node/bun", "node-redis": "node/npm", "node-mongo": "node/npm",
   "node-workspaces-examples": "node/npm (workspaces)", "monorepo-pnpm-turbo": "node/pnpm (monorepo)",
   "python-pip": "python/pip", "python-poetry": "python/poetry", "python-uv": "python/uv", "python-pdm": "python/pdm", "python-pipenv": "python/pipenv",
   "python-flask-postgres": "python/pip", "go-service": "go", "monorepo-go-work": "go (workspace)", "monorepo-multi-service": "polyglot (monorepo)",

@@ -1,9 +1,12 @@
-// Real service containers' stand-ins: PostgreSQL, MariaDB and Redis from Debian's packages, started on loopback for
-// one job with the credentials the job's service definition declares, and stopped after it.
+// Real service containers' stand-ins: PostgreSQL, MariaDB and Redis from Debian's packages, and FerretDB (the MongoDB
+// wire protocol over SQLite, .ci/tools/e2e/ferretdb.sh) for mongo, started on loopback for one job with the
+// credentials the job's service definition declares, and stopped after it.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createConnection } from "node:net";
 import { join } from "node:path";
+import { TOOLS } from "./toolchains.ts";
 
 export interface ServiceSpec {
   /** Image the job names (postgres:16, mysql:8.4, mariadb:11, redis:7, …). */
@@ -11,7 +14,7 @@ export interface ServiceSpec {
   env: Record<string, string>;
 }
 export interface Running {
-  kind: "postgres" | "mysql" | "redis";
+  kind: "postgres" | "mysql" | "redis" | "mongodb";
   stop(): Promise<void>;
   note: string;
 }
@@ -21,6 +24,7 @@ export const serviceKind = (image: string): Running["kind"] | undefined => {
   if (/^(postgres|postgis)$/.test(name)) return "postgres";
   if (/^(mysql|mariadb)$/.test(name)) return "mysql";
   if (/^(redis|valkey)$/.test(name)) return "redis";
+  if (/^(mongo|mongodb)$/.test(name)) return "mongodb";
   return undefined;
 };
 
@@ -92,6 +96,30 @@ async function mysql(spec: ServiceSpec, work: string): Promise<Running> {
   return { kind: "mysql", stop: detach(child), note: `${spec.image} -> Debian MariaDB on 127.0.0.1:3306` };
 }
 
+const FERRETDB = join(TOOLS, "ferretdb", "bin", "ferretdb");
+
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+
+async function mongodb(spec: ServiceSpec, work: string): Promise<Running> {
+  if (!existsSync(FERRETDB)) throw new Error(`${spec.image} needs FerretDB: run bash .ci/install-tools e2e (ferretdb.sh)`);
+  const data = join(work, "ferretdb");
+  mkdirSync(data, { recursive: true });
+  const child = spawn(FERRETDB, ["--handler=sqlite", `--sqlite-url=file:${data}/`, `--state-dir=${data}`, "--listen-addr=127.0.0.1:27017", "--telemetry=disable", "--debug-addr=-", "--log-level=warn"], { stdio: "ignore" });
+  const end = Date.now() + 30_000;
+  while (!(await accepts(27017))) {
+    if (Date.now() > end || child.exitCode !== null) throw new Error("FerretDB did not start within 30s");
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { kind: "mongodb", stop: detach(child), note: `${spec.image} -> FerretDB (MongoDB wire protocol over SQLite) on 127.0.0.1:27017, not MongoDB itself` };
+}
+
 async function redis(spec: ServiceSpec): Promise<Running> {
   const child = spawn("redis-server", ["--port", "6379", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
   await waitFor(() => sh("redis-cli", ["-h", "127.0.0.1", "ping"]).includes("PONG"), "redis");
@@ -113,6 +141,7 @@ export async function startServices(specs: ServiceSpec[], work: string): Promise
       if (kind === "postgres") running.push(await postgres(spec, dir));
       else if (kind === "mysql") running.push(await mysql(spec, dir));
       else if (kind === "redis") running.push(await redis(spec));
+      else if (kind === "mongodb") running.push(await mongodb(spec, dir));
       else unknown.push(spec.image);
     } catch (e) {
       for (const r of running) await r.stop();

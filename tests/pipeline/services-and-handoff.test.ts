@@ -31,6 +31,7 @@ const SERVICE_FIXTURES: [fixture: string, kind: string, port: number][] = [
   ["python-flask-postgres", "postgres", 5432],
   ["php-laravel-mysql", "mysql", 3306],
   ["node-redis", "redis", 6379],
+  ["node-mongo", "mongodb", 27017],
 ];
 
 test("CircleCI: test services are secondary containers with their settings; the job waits for them before its commands", () => {
@@ -41,9 +42,9 @@ test("CircleCI: test services are secondary containers with their settings; the 
     assert.equal(withService.length, 1, `${fixture}: one project job runs the tests`);
     const [id, job] = withService[0]!;
     const secondary = job.docker.slice(1);
-    assert.ok(secondary.some((c) => c.image.startsWith(kind === "mysql" ? "mysql" : kind)), `${fixture}: ${kind} image among ${JSON.stringify(secondary)}`);
+    assert.ok(secondary.some((c) => c.image.startsWith(kind === "mongodb" ? "mongo:" : kind)), `${fixture}: ${kind} image among ${JSON.stringify(secondary)}`);
     for (const c of secondary) assert.deepEqual(Object.keys(c).filter((k) => k !== "image" && k !== "environment"), [], `${fixture}: only documented keys`);
-    if (kind !== "redis") assert.ok(secondary.some((c) => Object.keys(c.environment ?? {}).length > 0), `${fixture}: the database gets its credentials`);
+    if (kind !== "redis" && kind !== "mongodb") assert.ok(secondary.some((c) => Object.keys(c.environment ?? {}).length > 0), `${fixture}: the database gets its credentials`);
     // Secondary containers share the primary's network: the connection env points at localhost.
     for (const entry of Object.entries(job.environment ?? {})) assert.ok(!reachesHost(entry, kind), `${fixture}: ${entry.join("=")} names the ${kind} container, not localhost`);
     assert.ok(Object.entries(job.environment ?? {}).some((e) => reachesHost(e, "127.0.0.1")), `${fixture}: connection env on localhost`);

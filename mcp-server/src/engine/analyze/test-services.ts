@@ -11,14 +11,15 @@ import { type Repo, basenameOf, isWithin, joinRel } from "./repo.ts";
 import type { Project, TestService } from "./types.ts";
 
 type Kind = TestService["kind"];
-const IMAGES: Record<Kind, string> = { postgres: "postgres:17", mysql: "mysql:8.4", redis: "redis:7" };
+const IMAGES: Record<Kind, string> = { postgres: "postgres:17", mysql: "mysql:8.4", redis: "redis:7", mongodb: "mongo:8.0" };
 const DB = "app_test";
 const DEFAULT_ENV: Record<Kind, Record<string, string>> = {
   postgres: { POSTGRES_USER: "app", POSTGRES_PASSWORD: "app", POSTGRES_DB: DB },
   mysql: { MYSQL_ROOT_PASSWORD: "app", MYSQL_DATABASE: DB, MYSQL_USER: "app", MYSQL_PASSWORD: "app" },
   redis: {},
+  mongodb: {},
 };
-const PORT: Record<Kind, number> = { postgres: 5432, mysql: 3306, redis: 6379 };
+const PORT: Record<Kind, number> = { postgres: 5432, mysql: 3306, redis: 6379, mongodb: 27017 };
 const COMPOSE = ["docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "docker-compose.test.yml", "docker-compose.ci.yml"];
 
 function kindOfImage(image: string): Kind | undefined {
@@ -26,6 +27,7 @@ function kindOfImage(image: string): Kind | undefined {
   if (/^(postgres|postgis)$/.test(name)) return "postgres";
   if (/^(mysql|mariadb)$/.test(name)) return "mysql";
   if (/^(redis|valkey)$/.test(name)) return "redis";
+  if (/^(mongo|mongodb)$/.test(name)) return "mongodb";
   return undefined;
 }
 
@@ -34,7 +36,10 @@ const CLIENTS: Record<Kind, RegExp> = {
   postgres: /(^|[\s"'/])(pg|postgres|pg-promise|psycopg|psycopg2|psycopg2-binary|psycopg-binary|asyncpg|pgx|lib\/pq)(["'\s=<>~!;[]|$)/m,
   mysql: /(^|[\s"'/])(mysql|mysql2|mysqlclient|pymysql|PyMySQL|aiomysql|go-sql-driver\/mysql|trilogy)(["'\s=<>~!;[]|$)/m,
   redis: /(^|[\s"'/])(redis|ioredis|redis-py|go-redis\/redis)(["'\s=<>~!;[]|$)/m,
+  mongodb: /(^|[\s"'/])(mongoose|mongodb|pymongo|motor|mongoengine|go\.mongodb\.org\/mongo-driver(\/v2)?|mongoid)(["'\s=<>~!;[]|$)/m,
 };
+/** Test helpers that start their own throwaway MongoDB: the tests need no service. */
+const OWN_MONGODB = /(^|[\s"'/])(mongodb-memory-server(-core)?|@shelf\/jest-mongodb|mongomock|pymongo-inmemory)(["'\s=<>~!;[]|$)/m;
 
 /** Dependency manifests of a project whose text names its client libraries. */
 function manifestText(repo: Repo, p: Project): { file: string; text: string }[] {
@@ -146,11 +151,12 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
   }
 
   // 3. Client libraries alone (no compose file or framework config said more).
-  for (const kind of ["postgres", "mysql", "redis"] as const) {
+  for (const kind of ["postgres", "mysql", "redis", "mongodb"] as const) {
     if (found.has(kind)) continue;
     const d = uses(kind);
     if (d && (kind === "redis" || p.language !== "ruby")) add(kind, d.file);
   }
+  if (found.has("mongodb") && deps.some((d) => OWN_MONGODB.test(d.text))) found.delete("mongodb");
 
   if (found.size === 0) return;
   const pg = found.get("postgres");
@@ -158,7 +164,23 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
   if (pg && !env.DATABASE_URL && !env.DB_CONNECTION) env.DATABASE_URL = `postgresql://${pg.env.POSTGRES_USER ?? "postgres"}:${pg.env.POSTGRES_PASSWORD ?? ""}@{postgres}:5432/${pg.env.POSTGRES_DB ?? pg.env.POSTGRES_USER ?? "postgres"}`;
   if (my && !env.DATABASE_URL && !env.DB_CONNECTION) env.DATABASE_URL = `mysql://${my.env.MYSQL_USER ?? "root"}:${my.env.MYSQL_PASSWORD ?? my.env.MYSQL_ROOT_PASSWORD ?? ""}@{mysql}:3306/${my.env.MYSQL_DATABASE ?? DB}`;
   if (found.has("redis")) env.REDIS_URL = "redis://{redis}:6379/0";
+  if (found.has("mongodb")) {
+    // The variable the project reads, when its env example names one with a mongodb:// value; else the common names.
+    const named = mongoVariables(repo, p);
+    for (const name of named.length ? named : ["MONGODB_URI", "MONGODB_URL"]) env[name] = `mongodb://{mongodb}:27017/${DB}`;
+  }
   p.testServices = [...found.values()];
   p.testEnv = env;
   for (const s of found.values()) for (const e of s.evidence) if (!p.evidence.includes(e) && isWithin(e, ".")) p.evidence.push(e);
+}
+
+/** Variables an env example of the project sets to a mongodb:// URL (MONGODB_URL=mongodb://127.0.0.1:27017/app). */
+function mongoVariables(repo: Repo, p: Project): string[] {
+  const names = new Set<string>();
+  for (const n of [".env.example", ".env.sample", ".env.test", ".env.dist", "example.env", ".env.template"]) {
+    const text = repo.read(joinRel(p.path, n));
+    if (!text) continue;
+    for (const m of text.matchAll(/^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=\s*["']?mongodb(\+srv)?:\/\//gm)) names.add(m[1]!);
+  }
+  return [...names];
 }

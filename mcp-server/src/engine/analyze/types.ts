@@ -20,7 +20,7 @@ export const commandSchema = z.string();
 
 /** A service the project's tests need, run beside the test job (a service container). */
 export const testServiceSchema = z.object({
-  kind: z.enum(["postgres", "mysql", "redis"]),
+  kind: z.enum(["postgres", "mysql", "redis", "mongodb"]),
   /** Image with a version tag: the repository's own (compose) or the default for the kind. */
   image: z.string(),
   /** The image's own settings (POSTGRES_*, MYSQL_*): throwaway CI credentials. */
@@ -75,8 +75,8 @@ export const projectSchema = z.object({
   /** Services the tests need (see test-services.ts). */
   testServices: z.array(testServiceSchema).optional(),
   /**
-   * Environment the tests read to reach those services (DATABASE_URL, REDIS_URL, Laravel's DB_*); `{postgres}`,
-   * `{mysql}` and `{redis}` stand for the host the platform reaches that service on.
+   * Environment the tests read to reach those services (DATABASE_URL, REDIS_URL, MONGODB_URI, Laravel's DB_*);
+   * `{postgres}`, `{mysql}`, `{redis}` and `{mongodb}` stand for the host the platform reaches that service on.
    */
   testEnv: z.record(z.string(), z.string()).optional(),
   /**

@@ -1,2 +1,2 @@
-/** Replaces the `{postgres}`/`{mysql}`/`{redis}` host placeholders of a project's test environment (analyze/test-services.ts). */
-export const withHosts = (value: string, host: (kind: string) => string) => value.replace(/\{(postgres|mysql|redis)\}/g, (_, k: string) => host(k));
+/** Replaces the `{postgres}`/`{mysql}`/`{redis}`/`{mongodb}` host placeholders of a project's test environment (analyze/test-services.ts). */
+export const withHosts = (value: string, host: (kind: string) => string) => value.replace(/\{(postgres|mysql|redis|mongodb)\}/g, (_, k: string) => host(k));
