@@ -287,6 +287,22 @@ describe("repository-level facts", () => {
     }
   });
 
+  test("Ruby: with no version declared, an old Rails gets the newest Ruby it supports, and the warning says to pin it", async () => {
+    const dir = tempDir("rails42");
+    try {
+      put(dir, "Gemfile", "source 'https://rubygems.org'\ngem 'rails', '4.2.11'\n");
+      put(dir, "Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    rails (4.2.11)\n      railties (= 4.2.11)\n    railties (4.2.11)\n\nPLATFORMS\n  ruby\n\nDEPENDENCIES\n  rails (= 4.2.11)\n\nBUNDLED WITH\n   1.17.3\n");
+      let a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.versions.ruby, "2.4");
+      assert.ok(a.warnings.some((w) => w.startsWith("Gemfile.lock: no Ruby version declared; Rails 4.2 runs on Ruby 2.4 at the newest")), a.warnings.join("\n"));
+      put(dir, ".ruby-version", "2.3.8\n");
+      a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.versions.ruby, "2.3.8", "a declared version is never second-guessed");
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("a golangci-lint v1 configuration is not handed to the v2 binary CI installs: go vet, and a warning to migrate", async () => {
     const dir = tempDir("golangci-v1");
     try {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
@@ -214,4 +214,18 @@ test("with no image built, deploy jobs exist only for apps whose overlays are co
   const deploys = Object.entries(jobs).filter(([n]) => n.startsWith("deploy")).map(([, j]) => j);
   assert.ok(deploys.length > 0, "deploy jobs for the committed overlay");
   assert.ok(deploys.every((j) => j.script!.join("\n").includes(`deploy/${id}/overlays/`)), JSON.stringify(deploys, null, 1));
+});
+
+test("GitHub: setup-ruby always gets a version (it fails without one when the repository has no .ruby-version)", () => {
+  const dir = copyFixture("ruby-rails");
+  rmSync(join(dir, ".ruby-version"));
+  writeFileSync(join(dir, "Gemfile"), readFileSync(join(dir, "Gemfile"), "utf8").replace(/^ruby .*\n/m, ""));
+  writeFileSync(join(dir, "Gemfile.lock"), readFileSync(join(dir, "Gemfile.lock"), "utf8").replace(/RUBY VERSION\n.*\n\n?/, ""));
+  const r = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", dir, "--platform", "github-actions", "--stages", "lint,test", "--json", "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { warnings: string[] };
+  assert.ok(out.warnings.some((w) => w.includes("no Ruby version declared") && w.includes("add a .ruby-version")), out.warnings.join("\n"));
+  const workflow = parse(readFileSync(join(dir, ".github/workflows/ci.yml"), "utf8")) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, string> }[] }> };
+  const setups = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("ruby/setup-ruby@")));
+  assert.ok(setups.length > 0 && setups.every((s) => /^\d+\.\d+/.test(s.with?.["ruby-version"] ?? "")), JSON.stringify(setups));
 });

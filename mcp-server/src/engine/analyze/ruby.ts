@@ -108,6 +108,16 @@ export function analyzeRuby(repo: Repo): EcosystemResult {
         addEvidence(p, lockfile);
       }
     }
+    if (!ruby && lockText) {
+      // No Ruby declared: an old Rails cannot run on a current Ruby, so take the newest Ruby its version supports.
+      const rails = /^ {4}railties \((\d+)\.(\d+)\./m.exec(lockText);
+      const newest = rails ? newestRubyForRails(Number(rails[1]), Number(rails[2])) : undefined;
+      if (newest) {
+        ruby = newest;
+        addEvidence(p, lockfile);
+        repo.warn(`${lockfile}: no Ruby version declared; Rails ${rails![1]}.${rails![2]} runs on Ruby ${newest} at the newest, so CI uses it: add a .ruby-version`);
+      }
+    }
     if (ruby) p.versions.ruby = ruby;
     const bundled = lockText ? /BUNDLED WITH\s*\n\s*(\d+\.\d+\.\d+)/.exec(lockText)?.[1] : undefined;
     if (bundled) p.versions.bundler = bundled;
@@ -170,4 +180,13 @@ export function analyzeRuby(repo: Repo): EcosystemResult {
     projects.push(p);
   }
   return { projects, monorepo };
+}
+
+/** The newest Ruby minor a Rails minor supports, for Rails older than 7.2 (newer ones run on current Ruby). */
+function newestRubyForRails(major: number, minor: number): string | undefined {
+  if (major > 7 || (major === 7 && minor >= 2)) return undefined;
+  if (major === 7) return "3.3";
+  if (major === 6) return minor >= 1 ? "3.0" : "2.7";
+  if (major === 5) return "2.7";
+  return "2.4";
 }

@@ -2,7 +2,7 @@ import type { Analysis } from "../analyze/types.ts";
 import type { GeneratedFile } from "../core/types.ts";
 import type { TemplateEngine } from "../templating/render.ts";
 import { type DeployTarget, type ImagePlan, normaliseVersion, type PipelinePlan, type ProjectJob } from "./model.ts";
-import { pinned, pinnedComment } from "./pinned-actions.ts";
+import { CONTAINER_IMAGES, pinned, pinnedComment } from "./pinned-actions.ts";
 import { deployScript, GOLANGCI_LINT_VERSION, KUBECTL_VERSION } from "./shared.ts";
 import { withHosts } from "./test-services.ts";
 import { PDM_PACKAGE } from "./toolchain.ts";
@@ -124,8 +124,10 @@ function setupSteps(job: ProjectJob, warnings: string[]): GhStep[] {
       }));
       break;
     case "ruby":
+      // setup-ruby fails without a version when the repository has no .ruby-version or .tool-versions.
+      if (!job.version) warnings.push(`${job.project.path}: no Ruby version declared (.ruby-version, Gemfile \`ruby\`, Gemfile.lock); CI uses Ruby ${CONTAINER_IMAGES.ruby!.tag}: add a .ruby-version`);
       steps.push(action("setup-ruby", "Set up Ruby", {
-        ...(job.version ? { "ruby-version": job.version } : {}),
+        "ruby-version": job.version ?? CONTAINER_IMAGES.ruby!.tag,
         "bundler-cache": hasLock ? "true" : "false",
         "working-directory": job.installDir,
       }));
