@@ -303,6 +303,23 @@ describe("repository-level facts", () => {
     }
   });
 
+  test("a Dockerfile kept in a sub-directory that copies from the repository root builds from the root", async () => {
+    const dir = tempDir("dfctx");
+    try {
+      put(dir, "requirements/base.txt", "django==5.1.3\n");
+      put(dir, "styleguide/settings.py", "DEBUG = False\n");
+      put(dir, "manage.py", "print('manage')\n");
+      put(dir, "docker/production.Dockerfile", "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements/ requirements/\nRUN pip install -r requirements/base.txt\nCOPY ./styleguide ./styleguide\nCOPY manage.py .\nCMD [\"gunicorn\"]\n");
+      put(dir, "docker/local.Dockerfile", "FROM python:3.12\nCOPY . .\n");
+      put(dir, "worker/Dockerfile", "FROM python:3.12-slim\nCOPY --from=builder /wheels /wheels\nCOPY worker.py ./\nCMD [\"python\", \"worker.py\"]\n");
+      put(dir, "worker/worker.py", "print('w')\n");
+      const a = await analyzeRepository(dir);
+      assert.deepEqual(a.services.map((s) => [s.dockerfile, s.context]), [["docker/production.Dockerfile", "."], ["worker/Dockerfile", "worker"]]);
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("a golangci-lint v1 configuration is not handed to the v2 binary CI installs: go vet, and a warning to migrate", async () => {
     const dir = tempDir("golangci-v1");
     try {

@@ -56,6 +56,50 @@ export function composeContainerPort(entry: unknown): number | undefined {
   return /^\d+$/.test(last) ? Number(last) : undefined;
 }
 
+/** Sources a Dockerfile copies from its build context (COPY/ADD without --from, no URLs), up to any glob. */
+export function copySources(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.replace(/\\\r?\n/g, " ").split(/\r?\n/)) {
+    const m = /^\s*(COPY|ADD)\s+(.*)$/i.exec(raw);
+    if (!m || /--from=/.test(m[2]!) || /<</.test(m[2]!)) continue;
+    let args = m[2]!.trim();
+    let parts: string[];
+    if (args.startsWith("[")) {
+      try {
+        parts = JSON.parse(args) as string[];
+      } catch {
+        continue;
+      }
+    } else {
+      args = args.replace(/--[a-z-]+(=\S+)?\s+/g, "");
+      parts = args.split(/\s+/);
+    }
+    for (const src of parts.slice(0, -1)) {
+      if (/^[a-z]+:\/\//i.test(src) || src.includes("$")) continue;
+      const literal = normalize(src.split(/[*?[]/)[0]!);
+      if (literal && literal !== "." && !literal.startsWith("..")) out.push(literal.replace(/\/$/, ""));
+    }
+  }
+  return out;
+}
+
+/**
+ * Build context of a Dockerfile no compose file describes: its own directory, unless what it copies is not there
+ * but is in an ancestor (a docker/production.Dockerfile that copies requirements/ and src/ from the repository root).
+ */
+function contextOf(repo: Repo, df: string): string {
+  const own = dirname(df);
+  const sources = copySources(repo.read(df) ?? "");
+  if (sources.length === 0) return own;
+  const holdsAll = (dir: string) => sources.every((src) => repo.exists(joinRel(dir, src)));
+  if (holdsAll(own)) return own;
+  for (let dir = own; dir !== "."; ) {
+    dir = dirname(dir);
+    if (holdsAll(dir)) return dir;
+  }
+  return own;
+}
+
 function serviceName(root: string, dir: string, variant?: string): string {
   const base = dirName(root, dir).toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "app";
   return variant ? `${base}-${variant.toLowerCase().replace(/[^a-z0-9-]+/g, "-")}` : base;
@@ -109,7 +153,7 @@ export function findServices(repo: Repo): { services: Service[]; dockerfiles: st
     if (byDockerfile.has(df)) continue;
     const variant = variantOf(basenameOf(df));
     if (variant && NON_DEPLOY_VARIANT.test(variant)) continue;
-    const dir = dirname(df);
+    const dir = contextOf(repo, df);
     const s: Service = {
       name: serviceName(repo.root, dir, variant),
       context: dir,
