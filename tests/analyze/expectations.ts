@@ -269,7 +269,8 @@ export const EXPECTATIONS: FixtureExpectation[] = [
     fixture: "python-flask-postgres",
     projects: [{
       path: ".", language: "python", packageManager: "pip", versions: { python: "3.12" },
-      commands: { install: "pip install -r requirements.txt -r requirements-dev.txt", lint: "ruff check .", test: "python -m pytest" },
+      // The schema comes from Alembic migrations, so the tests run them first.
+      commands: { install: "pip install -r requirements.txt -r requirements-dev.txt", lint: "ruff check .", test: "python -m alembic upgrade head && python -m pytest" },
       frameworks: ["flask"], servesHttp: true, port: 5000, lockfiles: ["requirements.txt", "requirements-dev.txt"],
       // The compose file's postgres service, with its credentials.
       testServices: ["postgres postgres:16"],

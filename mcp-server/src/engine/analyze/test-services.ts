@@ -159,6 +159,13 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
   if (found.has("mongodb") && deps.some((d) => OWN_MONGODB.test(d.text))) found.delete("mongodb");
 
   if (found.size === 0) return;
+  // Alembic projects build their schema with migrations: the tests meet an empty database otherwise.
+  const alembic = joinRel(p.path, "alembic.ini");
+  if (p.language === "python" && p.commands.test && (found.has("postgres") || found.has("mysql")) && repo.has(alembic) && deps.some((d) => /(^|[\s"'])alembic\b/im.test(d.text))) {
+    const runner = /^(uv run|poetry run|pdm run|pipenv run)\s/.exec(p.commands.test)?.[1];
+    p.commands.test = `${runner ? `${runner} alembic` : "python -m alembic"} upgrade head && ${p.commands.test}`;
+    for (const s of found.values()) if (!s.evidence.includes(alembic)) s.evidence.push(alembic);
+  }
   const pg = found.get("postgres");
   const my = found.get("mysql");
   if (pg && !env.DATABASE_URL && !env.DB_CONNECTION) env.DATABASE_URL = `postgresql://${pg.env.POSTGRES_USER ?? "postgres"}:${pg.env.POSTGRES_PASSWORD ?? ""}@{postgres}:5432/${pg.env.POSTGRES_DB ?? pg.env.POSTGRES_USER ?? "postgres"}`;
