@@ -8,7 +8,7 @@ dir="$SD_TOOLS/ferretdb-$version"
 if [ ! -e "$dir/.done" ]; then
   rm -rf "$dir" && mkdir -p "$dir/bin"
   GOFLAGS=-mod=mod go mod download -json "github.com/FerretDB/FerretDB@v$version" > "$dir/module.json"
-  src="$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' "$dir/module.json")"
+  src="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' "$dir/module.json")"
   work="$(mktemp -d)"
   cp -r "$src/." "$work/" && chmod -R u+w "$work"
   echo "v$version" > "$work/build/version/version.txt"
