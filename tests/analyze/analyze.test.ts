@@ -156,6 +156,20 @@ describe("repository-level facts", () => {
     }
   });
 
+  test("test services: tests that start their own containers (Testcontainers, Spring Boot compose support) get none", async () => {
+    const dir = tempDir("svc-own");
+    try {
+      put(dir, "docker-compose.yml", "services:\n  postgres:\n    image: postgres:17\n    ports: [\"5432:5432\"]\n    environment:\n      POSTGRES_PASSWORD: petclinic\n");
+      put(dir, "pom.xml", "<project><artifactId>petclinic</artifactId><dependencies><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId></dependency><dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-docker-compose</artifactId></dependency></dependencies></project>");
+      put(dir, "src/test/java/PetTests.java", "class PetTests {}\n");
+      const a = await analyzeRepository(dir);
+      assert.equal(a.projects[0]!.testServices, undefined);
+      assert.ok(a.warnings.some((w) => w.startsWith(".: the tests start their own containers (Spring Boot Docker Compose support, pom.xml)")), a.warnings.join("\n"));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("defaultBranch from .git/HEAD, origin/HEAD wins; existingCi detected", async () => {
     const dir = tempDir("git");
     try {

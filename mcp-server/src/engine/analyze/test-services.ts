@@ -87,6 +87,14 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
   const deps = manifestText(repo, p);
   const uses = (kind: Kind) => deps.find((d) => CLIENTS[kind].test(d.text));
 
+  // Tests that start their own databases (Testcontainers, Spring Boot's Docker Compose support) would collide with
+  // service containers on the same ports: they get none, and need a Docker daemon instead.
+  const own = selfManaged(repo, p);
+  if (own) {
+    repo.warn(`${p.path}: the tests start their own containers (${own.tool}, ${own.file}), so CI gives them no service containers; GitHub runners have Docker, GitLab and CircleCI jobs need a Docker daemon (docker:dind service, setup_remote_docker or a machine executor)`);
+    return;
+  }
+
   // 1. Compose files at the project or the root: their postgres/mysql/redis services, with their environment,
   //    for projects that depend on the matching client (or the only project of the repository).
   for (const dir of new Set([p.path, "."])) {
@@ -190,4 +198,22 @@ function mongoVariables(repo: Repo, p: Project): string[] {
     for (const m of text.matchAll(/^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=\s*["']?mongodb(\+srv)?:\/\//gm)) names.add(m[1]!);
   }
   return [...names];
+}
+
+const SELF_MANAGED: { tool: string; re: RegExp }[] = [
+  { tool: "Testcontainers", re: /testcontainers/i },
+  { tool: "Spring Boot Docker Compose support", re: /spring-boot-docker-compose|spring-boot-testcontainers/ },
+];
+
+/** The tool with which the project's tests start their own service containers, if any. */
+function selfManaged(repo: Repo, p: Project): { tool: string; file: string } | undefined {
+  const names = ["pom.xml", "build.gradle", "build.gradle.kts", "package.json", "requirements-dev.txt", "requirements.txt", "pyproject.toml", "go.mod", "Gemfile", "composer.json", "gradle/libs.versions.toml"];
+  for (const n of names) {
+    const file = joinRel(p.path, n);
+    const text = repo.has(file) ? repo.read(file) : undefined;
+    if (!text) continue;
+    const hit = SELF_MANAGED.find((t) => t.re.test(text));
+    if (hit) return { tool: hit.tool, file };
+  }
+  return undefined;
 }
