@@ -170,6 +170,29 @@ describe("repository-level facts", () => {
     }
   });
 
+  test("test services: settings read in parts (POSTGRES_SERVER, POSTGRES_USER…) as the env example names them reach the service", async () => {
+    const dir = tempDir("svc-parts");
+    try {
+      put(dir, ".env", "DOMAIN=localhost\nPOSTGRES_SERVER=localhost\nPOSTGRES_PORT=5432\nPOSTGRES_DB=app\nPOSTGRES_USER=postgres\nPOSTGRES_PASSWORD=changethis\n");
+      put(dir, "docker-compose.yml", "services:\n  db:\n    image: postgres:17\n    environment:\n      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD?Variable not set}\n      - POSTGRES_USER=${POSTGRES_USER?Variable not set}\n");
+      put(dir, "backend/pyproject.toml", "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"fastapi\", \"psycopg[binary]\"]\n[dependency-groups]\ndev = [\"pytest\"]\n[tool.pytest.ini_options]\n");
+      put(dir, "backend/uv.lock", "version = 1\n");
+      put(dir, "backend/tests/test_x.py", "def test_x():\n    assert True\n");
+      const a = await analyzeRepository(dir);
+      const p = a.projects.find((q) => q.path === "backend")!;
+      assert.deepEqual(p.testServices?.map((t) => t.kind), ["postgres"]);
+      const env = p.testEnv ?? {};
+      assert.equal(env.POSTGRES_SERVER, "{postgres}");
+      assert.equal(env.POSTGRES_PORT, "5432");
+      assert.equal(env.POSTGRES_USER, "postgres");
+      assert.equal(env.POSTGRES_DB, p.testServices![0]!.env.POSTGRES_DB ?? "postgres");
+      assert.equal(env.POSTGRES_PASSWORD, p.testServices![0]!.env.POSTGRES_PASSWORD);
+      assert.ok(env.DATABASE_URL?.includes("@{postgres}:5432/"), JSON.stringify(env));
+    } finally {
+      rmSync(dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   test("defaultBranch from .git/HEAD, origin/HEAD wins; existingCi detected", async () => {
     const dir = tempDir("git");
     try {
