@@ -229,3 +229,17 @@ test("GitHub: setup-ruby always gets a version (it fails without one when the re
   const setups = Object.values(workflow.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("ruby/setup-ruby@")));
   assert.ok(setups.length > 0 && setups.every((s) => /^\d+\.\d+/.test(s.with?.["ruby-version"] ?? "")), JSON.stringify(setups));
 });
+
+test("GitLab: a setting both the service container and the tests name is written once (GitLab has one variables map)", () => {
+  // full-stack-fastapi-template: the root .env names POSTGRES_PASSWORD, which the postgres service also sets.
+  const dir = copyFixture("python-flask-postgres");
+  writeFileSync(join(dir, ".env.example"), "POSTGRES_SERVER=localhost\nPOSTGRES_USER=notes\nPOSTGRES_PASSWORD=changethis\nPOSTGRES_DB=notes\n");
+  const r = spawnSync(process.execPath, [CLI_BUNDLE, "pipeline", dir, "--platform", "gitlab-ci", "--stages", "test", "--quiet"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  const text = readFileSync(join(dir, ".gitlab-ci.yml"), "utf8");
+  const jobs = parse(text) as Record<string, { variables?: Record<string, string> }>;
+  const vars = Object.values(jobs).find((j) => j?.variables?.POSTGRES_SERVER)?.variables ?? {};
+  assert.equal(vars.POSTGRES_SERVER, "postgres");
+  assert.equal(vars.POSTGRES_PASSWORD, "notes", "the service's password, which the tests use too");
+  assert.equal((text.match(/^\s+POSTGRES_PASSWORD:/gm) ?? []).length, 1, text);
+});

@@ -180,7 +180,8 @@ function testServices(job: ProjectJob): { services: unknown[]; env: [string, str
     postgres: "--health-cmd pg_isready --health-interval 5s --health-timeout 5s --health-retries 10",
     mysql: "--health-cmd \"mysqladmin ping -h 127.0.0.1\" --health-interval 5s --health-timeout 5s --health-retries 20",
     redis: "--health-cmd \"redis-cli ping\" --health-interval 5s --health-timeout 5s --health-retries 10",
-    mongodb: "--health-cmd \"mongosh --quiet --eval 'db.adminCommand({ping: 1})'\" --health-interval 5s --health-timeout 5s --health-retries 20",
+    // mongo images before 6.0 have the legacy mongo shell instead of mongosh.
+    mongodb: "--health-cmd \"mongosh --quiet --eval 'db.adminCommand({ping: 1})' || mongo --quiet --eval 'db.adminCommand({ping: 1})'\" --health-interval 5s --health-timeout 5s --health-retries 20",
   };
   return {
     services: services.map((s) => ({ id: s.kind, image: s.image, env: Object.entries(s.env), port: `${s.port}:${s.port}`, options: health[s.kind] })),

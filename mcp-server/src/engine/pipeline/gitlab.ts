@@ -1,7 +1,8 @@
 import type { GeneratedFile } from "../core/types.ts";
 import { shellWord } from "../templating/quote.ts";
 import type { TemplateEngine } from "../templating/render.ts";
-import type { DeployTarget, PipelinePlan } from "./model.ts";
+import type { DeployTarget, PipelinePlan, ProjectJob } from "./model.ts";
+import type { TestService } from "../analyze/types.ts";
 import { containerImage } from "./pinned-actions.ts";
 import { strictLines } from "./script.ts";
 import { withHosts } from "./test-services.ts";
@@ -25,6 +26,27 @@ function jobScript(steps: PipelinePlan["jobs"][number]["steps"]): string[] {
   });
 }
 
+/**
+ * One variables map for the job and its services (GitLab hands the job's variables to its service containers too):
+ * a setting named twice with one value is kept once; with two values the service's wins, loudly.
+ */
+function jobVariables(job: ProjectJob, cacheEnv: [string, string][], services: TestService[], warnings: string[]): [string, string][] {
+  const vars = new Map<string, string>(cacheEnv);
+  for (const s of services) for (const [k, v] of Object.entries(s.env)) vars.set(k, v);
+  const serviceKeys = new Set(services.flatMap((s) => Object.keys(s.env)));
+  for (const [k, raw] of Object.entries(job.project.testEnv ?? {})) {
+    const v = withHosts(raw, (kind) => kind);
+    if (vars.has(k) && vars.get(k) !== v) {
+      if (serviceKeys.has(k)) {
+        warnings.push(`${job.project.path}: ${k} configures both a service container and the tests on GitLab (one variables map); the service's value is kept`);
+        continue;
+      }
+    }
+    vars.set(k, v);
+  }
+  return [...vars];
+}
+
 export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
   const jobs = plan.jobs.map((job) => {
     const tc = containerToolchain(job, "$CI_PROJECT_DIR");
@@ -34,7 +56,7 @@ export function renderGitlab(plan: PipelinePlan, engine: TemplateEngine, nextSte
       image: tc.image,
       // Service containers are reached by their alias; the job's variables also configure them (POSTGRES_*).
       services: services.map((s) => ({ name: s.image, alias: s.kind })),
-      variables: [...tc.cacheEnv, ...services.flatMap((s) => Object.entries(s.env)), ...Object.entries(job.project.testEnv ?? {}).map(([k, v]) => [k, withHosts(v, (kind) => kind)] as [string, string])],
+      variables: jobVariables(job, tc.cacheEnv, services, plan.warnings),
       cacheKeyFiles: job.lockfiles.slice(0, 2),
       cacheDir: tc.cacheDir,
       changes: plan.monorepo && job.triggers.length > 0 ? changePaths(job.triggers) : [],

@@ -111,7 +111,7 @@ const GO_FLOOR = CONTAINER_IMAGES.golang!.tag.split("-")[0]!;
 
 /** Compose services and Dockerfiles that are development or test tooling, not something to ship. */
 const NOT_DEPLOYABLE: [RegExp, string][] = [
-  [/^Dockerfile[.-](dev|develop|development|local|test|ci)$|^(dev|test)\.Dockerfile$/i, "a development or test Dockerfile"],
+  [/^Dockerfile[.-](dev|develop|development|local|test|ci)$|^(dev|develop|development|local|test|ci)\.Dockerfile$/i, "a development or test Dockerfile"],
   [/^(tests?|e2e|integration-tests?|test-runner|cypress|playwright)$|[-_](tests?|e2e)$/i, "a test runner"],
   [/^(seed|seeder|db-seed|fixtures?)$|[-_]seed(er)?$/i, "a data seeder"],
   [/^(load-?gen(erator)?|locust|k6|loadtest|load-test|traffic-gen)$|[-_]load-?gen(erator)?$/i, "a load generator"],
