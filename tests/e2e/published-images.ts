@@ -8,14 +8,14 @@ const inRange = (n: number, lo: number, hi: number) => Number.isInteger(n) && n 
 /** Tag families of official images, with the version ranges published for that exact variant. */
 const FAMILIES: { image: string; tag: RegExp; published: (m: RegExpMatchArray) => boolean; why: string }[] = [
   // The bookworm variants exist from Node 18 on (Node 12 and 14 were end-of-life before Debian 12 shipped).
-  { image: "node", tag: /^(\d+)(?:\.\d+){0,2}-bookworm-slim$/, published: (m) => inRange(Number(m[1]), 18, 25), why: "node:<18..25>[.minor[.patch]]-bookworm-slim" },
+  { image: "node", tag: /^(\d+)(?:\.\d+){0,2}-bookworm(-slim)?$/, published: (m) => inRange(Number(m[1]), 18, 25), why: "node:<18..25>[.minor[.patch]]-bookworm[-slim]" },
   { image: "python", tag: /^3\.(\d+)(?:\.\d+)?-slim$/, published: (m) => inRange(Number(m[1]), 8, 14), why: "python:3.<8..14>-slim" },
   { image: "golang", tag: /^1\.(\d+)(?:\.\d+)?-bookworm$/, published: (m) => inRange(Number(m[1]), 20, 27), why: "golang:1.<20..27>-bookworm" },
   { image: "rust", tag: /^1\.(\d+)(?:\.\d+)?-slim$/, published: (m) => inRange(Number(m[1]), 40, 98), why: "rust:1.<40..98>-slim" },
   { image: "maven", tag: /^3\.9-eclipse-temurin-(\d+)$/, published: (m) => [8, 11, 17, 21, 25].includes(Number(m[1])), why: "maven:3.9-eclipse-temurin-<8|11|17|21|25>" },
   { image: "gradle", tag: /^(\d+)-jdk(\d+)$/, published: (m) => (m[1] === "9" ? [17, 21, 25] : m[1] === "8" ? [11, 17, 21] : []).includes(Number(m[2])), why: "gradle:9-jdk<17|21|25>, gradle:8-jdk<11|17|21>" },
   { image: "ruby", tag: /^(\d+)\.(\d+)(?:\.\d+)?$/, published: (m) => (m[1] === "3" && inRange(Number(m[2]), 0, 4)) || (m[1] === "2" && inRange(Number(m[2]), 4, 7)) || (m[1] === "4" && m[2] === "0"), why: "ruby:<2.4..2.7|3.0..3.4|4.0>" },
-  { image: "oven/bun", tag: /^1\.(\d+)(?:\.\d+)?$/, published: (m) => inRange(Number(m[1]), 0, 3), why: "oven/bun:1.<0..3>" },
+  { image: "oven/bun", tag: /^1\.(\d+)(?:\.\d+)?(-debian)?$/, published: (m) => inRange(Number(m[1]), 0, 3), why: "oven/bun:1.<0..3>[-debian]" },
   { image: "mcr.microsoft.com/dotnet/sdk", tag: /^(\d+)\.0$/, published: (m) => inRange(Number(m[1]), 6, 10), why: "mcr.microsoft.com/dotnet/sdk:<6..10>.0" },
   // CircleCI's monthly snapshots of its base image (cimg/base:<YYYY.MM>); 2026.07 is the newest the CircleCI
   // developer hub shows.

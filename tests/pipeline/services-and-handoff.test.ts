@@ -243,3 +243,18 @@ test("GitLab: a setting both the service container and the tests name is written
   assert.equal(vars.POSTGRES_PASSWORD, "notes", "the service's password, which the tests use too");
   assert.equal((text.match(/^\s+POSTGRES_PASSWORD:/gm) ?? []).length, 1, text);
 });
+
+test("slim images have no git: a workspace job that asks git for the merge base installs it (GitLab) or takes the full image (Jenkins, non-root)", () => {
+  const gitlab = generate("monorepo-pnpm-turbo", "gitlab-ci", "lint,test");
+  const jobs = parse(readFileSync(join(gitlab, ".gitlab-ci.yml"), "utf8")) as Record<string, { image?: string; script?: string[] }>;
+  const ws = Object.values(jobs).find((j) => j?.script?.some((l) => /\bgit (fetch|rev-parse|merge-base)\b/.test(l)));
+  assert.ok(ws, "the workspace job compares with the default branch");
+  assert.match(ws.image ?? "", /-slim$/);
+  const install = ws.script!.findIndex((l) => l.includes("apt-get install") && l.includes(" git"));
+  const firstGit = ws.script!.findIndex((l) => /\bgit (fetch|rev-parse|merge-base)\b/.test(l));
+  assert.ok(install >= 0 && install < firstGit, ws.script!.join("\n"));
+
+  const jenkins = generate("monorepo-pnpm-turbo", "jenkins", "lint,test");
+  const text = readFileSync(join(jenkins, "Jenkinsfile"), "utf8");
+  assert.ok(text.includes("image 'node:20-bookworm'") && !text.includes("apt-get"), text);
+});

@@ -26,7 +26,7 @@ const changesets = (triggers: string[]) => triggers.map((t) => (t.endsWith("/") 
 
 export function renderJenkins(plan: PipelinePlan, engine: TemplateEngine, nextSteps: string[]): GeneratedFile[] {
   const jobs = plan.jobs.map((job) => {
-    const tc = containerToolchain(job, WS);
+    const tc = containerToolchain(job, WS, false);
     return {
       id: job.id,
       image: tc.image,

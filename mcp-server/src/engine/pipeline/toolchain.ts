@@ -25,7 +25,7 @@ const tag = (id: string) => CONTAINER_IMAGES[id]!.tag;
  */
 export const PDM_PACKAGE = "'pdm[locked]'";
 
-export function containerToolchain(job: ProjectJob, root: string): ContainerToolchain {
+export function containerToolchain(job: ProjectJob, root: string, asRoot = true): ContainerToolchain {
   const p = job.project;
   const v = job.version;
   const cacheDir = `.cache/${job.id}`;
@@ -89,6 +89,12 @@ export function containerToolchain(job: ProjectJob, root: string): ContainerTool
       image = containerImage("composer");
       cacheEnv = [["COMPOSER_CACHE_DIR", at]];
       break;
+  }
+  // Slim images have no git; an affected-only run asks git for the merge base with the default branch. A job that
+  // runs as root installs it; a non-root one (Jenkins docker agents) takes the full image, which has git.
+  if (/-slim$|^oven\/bun:/.test(image) && job.steps.some((s) => /(^|[;&|(]\s*|then\s+|\$\()git\s/.test(s.run))) {
+    if (asRoot) prepare.unshift({ name: "Install git", run: "apt-get update -q && apt-get install -y -q --no-install-recommends git" });
+    else image = image.replace(/-slim$/, "").replace(/^oven\/bun:(.*)$/, "oven/bun:$1-debian");
   }
   return { image, prepare, cacheEnv, cacheDir };
 }
