@@ -1,5 +1,5 @@
 import type { MonorepoTool, Project } from "./types.ts";
-import { type Repo, dirname, isWithin, joinRel, normalize } from "./repo.ts";
+import { type Repo, dirname, isWithin, joinRel, normalize, relativeTo } from "./repo.ts";
 import { type EcosystemResult, addEvidence, newProject, toolVersions } from "./common.ts";
 
 const FRAMEWORKS: { mod: string; name: string; http: boolean; port?: number }[] = [
@@ -85,7 +85,7 @@ const IGNORED_BUILD = /^\/\/(go:build|\s*\+build)\s+ignore\s*$/m;
 function goMainPackages(repo: Repo, dir: string, nested: string[]): string[] {
   const byDir = new Map<string, string[]>();
   for (const f of repo.filesUnder(dir, (n) => n.endsWith(".go") && !n.endsWith("_test.go"))) {
-    if (nested.some((n) => isWithin(f, n)) || /(^|\/)(testdata|vendor|_[^/]*|\.[^/]*)\//.test(f.slice(dir === "." ? 0 : dir.length + 1))) continue;
+    if (nested.some((n) => isWithin(f, n)) || /(^|\/)(testdata|vendor|_[^/]*|\.[^/]*)\//.test(relativeTo(f, dir))) continue;
     const d = dirname(f);
     byDir.set(d, [...(byDir.get(d) ?? []), f]);
   }
@@ -94,7 +94,7 @@ function goMainPackages(repo: Repo, dir: string, nested: string[]): string[] {
     for (const f of files) {
       const text = repo.read(f) ?? "";
       if (IGNORED_BUILD.test(text)) continue;
-      if (/^package\s+main\s*$/m.test(text)) mains.push(dir === "." ? d : d === dir ? "." : d.slice(dir.length + 1));
+      if (/^package\s+main\s*$/m.test(text)) mains.push(relativeTo(d, dir));
       break;
     }
   }

@@ -2,7 +2,7 @@
  * The HTTP route a service answers health checks on, read from its source: Kubernetes probes and the release
  * health gate need a path the app really serves, or every pod stays unready and every rollout fails.
  */
-import { type Repo, isWithin } from "./repo.ts";
+import { type Repo, isWithin, joinRel, relativeTo } from "./repo.ts";
 import type { Project } from "./types.ts";
 
 const SOURCE: Record<Project["language"], RegExp> = {
@@ -30,16 +30,16 @@ export function findHealthRoute(repo: Repo, p: Project, all: Project[]): { path:
   if (p.frameworks.includes("spring-boot") && /spring-boot-starter-actuator/.test(manifests(repo, p))) {
     return { path: "/actuator/health", evidence: p.evidence[0]! };
   }
-  const routes = p.language === "ruby" ? repo.read(p.path === "." ? "config/routes.rb" : `${p.path}/config/routes.rb`) : undefined;
-  if (routes && /get\s+["']\/?up["']\s*(=>|,\s*to:)\s*["']rails\/health#show["']/.test(routes)) {
-    return { path: "/up", evidence: p.path === "." ? "config/routes.rb" : `${p.path}/config/routes.rb` };
-  }
+  const routesFile = joinRel(p.path, "config/routes.rb");
+  const routes = p.language === "ruby" ? repo.read(routesFile) : undefined;
+  if (routes && /get\s+["']\/?up["']\s*(=>|,\s*to:)\s*["']rails\/health#show["']/.test(routes)) return { path: "/up", evidence: routesFile };
   // Laravel 11+: ->withRouting(health: '/up') in bootstrap/app.php.
-  const bootstrap = p.language === "php" ? repo.read(p.path === "." ? "bootstrap/app.php" : `${p.path}/bootstrap/app.php`) : undefined;
+  const bootstrapFile = joinRel(p.path, "bootstrap/app.php");
+  const bootstrap = p.language === "php" ? repo.read(bootstrapFile) : undefined;
   const laravel = bootstrap && /\bhealth:\s*['"](\/[A-Za-z0-9._/-]*)['"]/.exec(bootstrap);
-  if (laravel) return { path: laravel[1]!, evidence: p.path === "." ? "bootstrap/app.php" : `${p.path}/bootstrap/app.php` };
+  if (laravel) return { path: laravel[1]!, evidence: bootstrapFile };
   const nested = all.filter((q) => q !== p && q.path !== p.path && isWithin(q.path, p.path)).map((q) => q.path);
-  const files = repo.filesUnder(p.path, (n, rel) => SOURCE[p.language].test(n) && !TEST_FILE.test(n) && !SKIP.test(rel.slice(p.path === "." ? 0 : p.path.length + 1)))
+  const files = repo.filesUnder(p.path, (n, rel) => SOURCE[p.language].test(n) && !TEST_FILE.test(n) && !SKIP.test(relativeTo(rel, p.path)))
     .filter((f) => !nested.some((d) => isWithin(f, d)))
     .slice(0, MAX_FILES);
   let best: { path: string; evidence: string; rank: number } | undefined;
@@ -56,5 +56,5 @@ export function findHealthRoute(repo: Repo, p: Project, all: Project[]): { path:
 }
 
 function manifests(repo: Repo, p: Project): string {
-  return ["pom.xml", "build.gradle", "build.gradle.kts"].map((n) => repo.read(p.path === "." ? n : `${p.path}/${n}`) ?? "").join("\n");
+  return ["pom.xml", "build.gradle", "build.gradle.kts"].map((n) => repo.read(joinRel(p.path, n)) ?? "").join("\n");
 }

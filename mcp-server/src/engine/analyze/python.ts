@@ -1,6 +1,6 @@
 import type { MonorepoTool, PackageManager, Project } from "./types.ts";
 import { shellWord } from "../templating/quote.ts";
-import { type Repo, byDepth, WorkspaceMatcher, dirname, isWithin, joinRel, normalize } from "./repo.ts";
+import { type Repo, byDepth, WorkspaceMatcher, dirname, isWithin, joinRel, normalize, relativeTo } from "./repo.ts";
 import {
   type EcosystemResult, addEvidence, asString, asStringArray, isRecord, newProject, toolVersions, versionFile,
 } from "./common.ts";
@@ -299,7 +299,7 @@ export function analyzePython(repo: Repo): EcosystemResult {
         break;
       case "pip": {
         const parts: string[] = [];
-        for (const f of reqFiles) parts.push(`-r ${shellWord(f.slice(dir === "." ? 0 : dir.length + 1))}`);
+        for (const f of reqFiles) parts.push(`-r ${shellWord(relativeTo(f, dir))}`);
         const extras = project && isRecord(project["optional-dependencies"]) ? Object.keys(project["optional-dependencies"]) : [];
         const devExtra = ["dev", "test", "tests", "testing"].find((e) => extras.includes(e));
         const installable = !!project || repo.has(joinRel(dir, "setup.py"));
@@ -401,7 +401,7 @@ function entryCandidates(repo: Repo, dir: string): string[] {
 
 /** `billing/main.py` under project `services/billing` → `billing.main`. */
 function moduleName(dir: string, file: string): string {
-  const rel = normalize(dir) === "." ? file : file.slice(normalize(dir).length + 1);
+  const rel = relativeTo(file, normalize(dir));
   return rel.replace(/^src\//, "").replace(/\.py$/, "").split("/").join(".");
 }
 

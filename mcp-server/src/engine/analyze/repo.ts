@@ -215,6 +215,11 @@ export function joinRel(dir: string, name: string): string {
   return normalize(dir === "." ? name : `${dir}/${name}`);
 }
 
+/** `rel` as a path inside `dir`, which contains it ("." when they are the same). */
+export function relativeTo(rel: string, dir: string): string {
+  return dir === "." ? rel : rel === dir ? "." : rel.slice(dir.length + 1);
+}
+
 /** True when `rel` is `dir` or lies below it. */
 export function isWithin(rel: string, dir: string): boolean {
   if (dir === ".") return true;

@@ -179,6 +179,7 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
   if (pg && !env.DATABASE_URL && !env.DB_CONNECTION) env.DATABASE_URL = `postgresql://${pg.env.POSTGRES_USER ?? "postgres"}:${pg.env.POSTGRES_PASSWORD ?? ""}@{postgres}:5432/${pg.env.POSTGRES_DB ?? pg.env.POSTGRES_USER ?? "postgres"}`;
   if (my && !env.DATABASE_URL && !env.DB_CONNECTION) env.DATABASE_URL = `mysql://${my.env.MYSQL_USER ?? "root"}:${my.env.MYSQL_PASSWORD ?? my.env.MYSQL_ROOT_PASSWORD ?? ""}@{mysql}:3306/${my.env.MYSQL_DATABASE ?? DB}`;
   if (found.has("redis")) env.REDIS_URL = "redis://{redis}:6379/0";
+  const examples = pg || found.has("mongodb") ? envExampleEntries(repo, p) : [];
   if (pg) {
     // Settings that read the connection in parts (pydantic's POSTGRES_SERVER/POSTGRES_USER…, as the project's env
     // example names them) get the service's values, not the developer's localhost defaults.
@@ -186,14 +187,14 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
       HOST: "{postgres}", SERVER: "{postgres}", PORT: "5432",
       USER: pg.env.POSTGRES_USER ?? "postgres", PASSWORD: pg.env.POSTGRES_PASSWORD ?? "", DB: pg.env.POSTGRES_DB ?? pg.env.POSTGRES_USER ?? "postgres",
     };
-    for (const name of envExampleNames(repo, p)) {
+    for (const [name] of examples) {
       const part = /^POSTGRES_(HOST|SERVER|PORT|USER|PASSWORD|DB)$/.exec(name)?.[1];
       if (part && !(name in env)) env[name] = parts[part]!;
     }
   }
   if (found.has("mongodb")) {
     // The variable the project reads, when its env example names one with a mongodb:// value; else the common names.
-    const named = mongoVariables(repo, p);
+    const named = [...new Set(examples.filter(([, value]) => /^["']?mongodb(\+srv)?:\/\//.test(value)).map(([name]) => name))];
     for (const name of named.length ? named : ["MONGODB_URI", "MONGODB_URL"]) env[name] = `mongodb://{mongodb}:27017/${DB}`;
   }
   p.testServices = [...found.values()];
@@ -203,24 +204,14 @@ export function detectTestServices(repo: Repo, p: Project, all: Project[]): void
 
 const ENV_EXAMPLES = [".env.example", ".env.sample", ".env.test", ".env.dist", "example.env", ".env.template", ".env"];
 
-/** Env example files of the project, then of the repository root (a committed .env with dev defaults counts). */
-function envExamples(repo: Repo, p: Project): string[] {
+/**
+ * Assignments (name, value as written) in the env example files of the project, then of the repository root (a
+ * committed .env with dev defaults counts): the names tell which settings the project reads.
+ */
+function envExampleEntries(repo: Repo, p: Project): [string, string][] {
   const dirs = p.path === "." ? ["."] : [p.path, "."];
-  return dirs.flatMap((d) => ENV_EXAMPLES.map((n) => repo.read(joinRel(d, n))).filter((t): t is string => t !== undefined));
-}
-
-/** Names an env example assigns. */
-function envExampleNames(repo: Repo, p: Project): string[] {
-  return [...new Set(envExamples(repo, p).flatMap((t) => [...t.matchAll(/^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=/gm)].map((m) => m[1]!)))];
-}
-
-/** Variables an env example of the project sets to a mongodb:// URL (MONGODB_URL=mongodb://127.0.0.1:27017/app). */
-function mongoVariables(repo: Repo, p: Project): string[] {
-  const names = new Set<string>();
-  for (const text of envExamples(repo, p)) {
-    for (const m of text.matchAll(/^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=\s*["']?mongodb(\+srv)?:\/\//gm)) names.add(m[1]!);
-  }
-  return [...names];
+  const texts = dirs.flatMap((d) => ENV_EXAMPLES.map((n) => repo.read(joinRel(d, n))).filter((t): t is string => t !== undefined));
+  return texts.flatMap((t) => [...t.matchAll(/^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=[ \t]*(.*)$/gm)].map((m): [string, string] => [m[1]!, m[2]!]));
 }
 
 const SELF_MANAGED: { tool: string; re: RegExp }[] = [

@@ -3,13 +3,14 @@ import type { TemplateEngine } from "../templating/render.ts";
 import type { PipelinePlan, ProjectJob } from "./model.ts";
 import { CONTAINER_IMAGES } from "./pinned-actions.ts";
 import { imageProgram } from "./programs.ts";
+import { relativeTo } from "../analyze/repo.ts";
 
 const TEMPLATE: Record<string, string> = {
   node: "node", python: "python", go: "go", java: "java", kotlin: "java", rust: "rust", dotnet: "dotnet", ruby: "ruby", php: "php",
 };
 
 /** Context for `templates/pipeline/docker/<language>.Dockerfile.hbs`; base images pinned to version tags. */
-function dockerContext(job: ProjectJob) {
+function dockerContext(job: ProjectJob, program: string | undefined) {
   const p = job.project;
   const v = job.version;
   const port = p.port ?? (p.servesHttp ? 8080 : null);
@@ -40,7 +41,7 @@ function dockerContext(job: ProjectJob) {
         healthcheck: http ? ["python", "-c", `import http.client; c = http.client.HTTPConnection("127.0.0.1", ${port}, timeout=3); c.request("GET", "/"); c.getresponse()`] : null };
     }
     case "go":
-      return { ...base, pkg: goPackage(imageProgram(p)?.chosen, fromContext(p)), workspace: p.buildContext !== undefined, image: `golang:${v ? `${v}-bookworm` : CONTAINER_IMAGES.golang!.tag}`, runtime: "debian:bookworm-slim", cmd: ["/usr/local/bin/app"], healthcheck: null };
+      return { ...base, pkg: goPackage(program, fromContext(p)), workspace: p.buildContext !== undefined, image: `golang:${v ? `${v}-bookworm` : CONTAINER_IMAGES.golang!.tag}`, runtime: "debian:bookworm-slim", cmd: ["/usr/local/bin/app"], healthcheck: null };
     case "java":
     case "kotlin": {
       const java = v ?? "21";
@@ -49,7 +50,7 @@ function dockerContext(job: ProjectJob) {
         runtime: `eclipse-temurin:${java}-jre`, cmd: ["java", "-jar", "/app/app.jar"], healthcheck: null };
     }
     case "rust": {
-      const bin = imageProgram(p)?.chosen ?? base.name;
+      const bin = program ?? base.name;
       return { ...base, bin, locked: job.lockfiles.length > 0, image: `rust:${v && /^\d/.test(v) ? v : CONTAINER_IMAGES.rust!.tag.replace(/-slim$/, "")}-slim`,
         runtime: "debian:bookworm-slim", cmd: [`/usr/local/bin/${bin}`], healthcheck: null };
     }
@@ -69,13 +70,11 @@ function dockerContext(job: ProjectJob) {
 
 /** Where the project sits inside its build context ("" when the context is the project itself). */
 function fromContext(project: ProjectJob["project"]): string {
-  const ctx = project.buildContext;
-  if (ctx === undefined || ctx === project.path) return "";
-  return ctx === "." ? project.path : project.path.slice(ctx.length + 1);
+  return project.buildContext === undefined ? "" : relativeTo(project.path, project.buildContext);
 }
 
 function goPackage(dir: string | undefined, prefix = ""): string {
-  const parts = [prefix, !dir || dir === "." ? "" : dir].filter(Boolean);
+  const parts = [prefix, dir ?? ""].filter((part) => part !== "" && part !== ".");
   return parts.length ? `./${parts.join("/")}` : ".";
 }
 
@@ -85,14 +84,14 @@ export function renderDockerfiles(plan: PipelinePlan, engine: TemplateEngine): G
   for (const image of plan.images.filter((i) => i.generated)) {
     const job = plan.jobs.find((j) => j.id === image.projectJob);
     if (!job) continue;
-    const ctx = dockerContext(job);
+    const program = imageProgram(job.project);
+    const ctx = dockerContext(job, program?.chosen);
     files.push({ path: image.dockerfile, content: engine.render(`pipeline/docker/${TEMPLATE[job.project.language]}.Dockerfile`, ctx), kind: "dockerfile" });
     // Docker reads .dockerignore from the root of the build context.
     const dir = image.context === "." ? "" : `${image.context}/`;
     if (!files.some((f) => f.path === `${dir}.dockerignore`)) {
       files.push({ path: `${dir}.dockerignore`, content: engine.render("pipeline/docker/dockerignore", { language: job.project.language }), kind: "dockerignore" });
     }
-    const program = imageProgram(job.project);
     if (program?.chosen && program.others.length) {
       const shown = program.others.slice(0, 5).join(", ") + (program.others.length > 5 ? ", …" : "");
       plan.warnings.push(`${image.dockerfile}: the image runs ${job.project.language === "go" ? goPackage(program.chosen) : program.chosen}; the project also builds ${shown}: edit the Dockerfile if another one is the service`);

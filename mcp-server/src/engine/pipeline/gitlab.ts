@@ -36,11 +36,9 @@ function jobVariables(job: ProjectJob, cacheEnv: [string, string][], services: T
   const serviceKeys = new Set(services.flatMap((s) => Object.keys(s.env)));
   for (const [k, raw] of Object.entries(job.project.testEnv ?? {})) {
     const v = withHosts(raw, (kind) => kind);
-    if (vars.has(k) && vars.get(k) !== v) {
-      if (serviceKeys.has(k)) {
-        warnings.push(`${job.project.path}: ${k} configures both a service container and the tests on GitLab (one variables map); the service's value is kept`);
-        continue;
-      }
+    if (serviceKeys.has(k) && vars.get(k) !== v) {
+      warnings.push(`${job.project.path}: ${k} configures both a service container and the tests on GitLab (one variables map); the service's value is kept`);
+      continue;
     }
     vars.set(k, v);
   }

@@ -389,7 +389,7 @@ export function planPipeline(analysis: Analysis, options: PipelineOptions): Pipe
       }
       if (!job.project.servesHttp && !["go", "rust", "java", "kotlin", "dotnet"].includes(job.project.language) && monorepo) continue;
       // A compose service that builds this project names the image, as it will once its Dockerfile exists.
-      const composed = analysis.services.find((s) => !s.dockerfile && s.source !== s.dockerfile && s.context === job.project.path);
+      const composed = analysis.services.find((s) => !s.dockerfile && s.context === job.project.path);
       const id = slug(composed ? composed.name : job.id, imageIds);
       const dockerfile = job.project.path === "." ? "Dockerfile" : `${job.project.path}/Dockerfile`;
       images.push({ id, name: id, context: job.project.buildContext ?? job.project.path, dockerfile, projectJob: job.id, generated: true });
