@@ -7,8 +7,8 @@ import { CLI_BUNDLE } from "../integration/support.ts";
 export { CLI_BUNDLE };
 
 /** A deploy tree (base + one overlay + runbook), and a second option set that updates some files and adds an overlay. */
-export const DEPLOY_BASE = ["--strategy", "rolling", "--app", "web", "--image", "ghcr.io/acme/web:1.2.3", "--env", "staging", "--replicas", "2"];
-export const DEPLOY_NEXT = ["--strategy", "rolling", "--app", "web", "--image", "ghcr.io/acme/web:1.2.3", "--env", "staging,qa", "--replicas", "3", "--port", "9090"];
+export const DEPLOY_BASE = ["--strategy", "rolling", "--app", "web", "--image", "ghcr.io/acme/web:1.2.3", "--env", "staging", "--replicas", "2", "--health-path", "/healthz"];
+export const DEPLOY_NEXT = ["--strategy", "rolling", "--app", "web", "--image", "ghcr.io/acme/web:1.2.3", "--env", "staging,qa", "--replicas", "3", "--port", "9090", "--health-path", "/healthz"];
 
 export interface CliRun {
   code: number | null;
